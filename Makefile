@@ -1,0 +1,43 @@
+# `make run`: set up everything, build the demo catalogue, serve the API and pages on 127.0.0.1:8000.
+# `make test`: set up everything and run the tests (fast suite, then the real-model suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install run build serve test test-fast test-slow lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+build: install
+	$(BIN)/matcher build --catalog demo
+
+serve: install
+	$(BIN)/matcher serve --host 127.0.0.1 --port 8000
+
+run: build serve
+
+test: install test-fast test-slow
+
+test-fast: install
+	$(BIN)/python -m pytest -q
+
+test-slow: install
+	$(BIN)/python -m pytest -q -m slow
+
+lint: install
+	$(BIN)/ruff check matcher api tests benchmarks
+	$(BIN)/ruff format --check matcher api tests benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,28 @@
+"""The FastAPI application factory."""
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.errors import BodyLimitMiddleware, install_error_handlers
+from api.routers import entities, health, pages, recommendations
+from matcher import __version__
+from matcher.encoders import Encoder
+from matcher.engine import Matcher
+from matcher.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, encoder: Encoder | None = None) -> FastAPI:
+    """A new app over the data directory named in the settings."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Innovation matchmaking engine",
+        version=__version__,
+        description="Partners and testbeds in the Stockholm region for an innovation need.",
+    )
+    app.state.matcher = Matcher(settings, encoder=encoder)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
+    for router in (health.router, recommendations.router, entities.router, pages.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    return app

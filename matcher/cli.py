@@ -1,0 +1,177 @@
+"""The `matcher` command line; heavy libraries are imported inside each subcommand."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+KIND_CHOICES = ("company", "lab", "researcher")
+
+
+class CliError(Exception):
+    """A problem to report to the user in one line, without a traceback."""
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from pydantic import ValidationError
+
+    from matcher.settings import get_settings
+
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        raise CliError(f"invalid MATCHER_* settings: {exc.errors()[0]['msg']}") from exc
+    if getattr(args, "data_dir", None):
+        settings = settings.model_copy(update={"data_dir": Path(args.data_dir)})
+    return settings
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build the store and index from a catalogue."""
+    from matcher.catalog import CatalogError
+    from matcher.engine import Matcher
+
+    matcher = Matcher(_settings(args))
+    try:
+        report = matcher.build(args.catalog, progress=not args.json)
+    except CatalogError as exc:
+        raise CliError(str(exc)) from exc
+    summary = {
+        "entities": report.entities,
+        "items": report.items,
+        "encoded": report.encoded,
+        "from_cache": report.from_cache,
+        "seconds": round(report.seconds, 2),
+        "index": report.index,
+        "rejected": [{"where": r.where, "reason": r.reason} for r in report.rejected],
+    }
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    counts = ", ".join(f"{n} {kind}" for kind, n in sorted(report.entities.items()))
+    print(
+        f"stored {counts}; indexed {report.items} texts "
+        f"({report.encoded} encoded, {report.from_cache} from cache) in {report.seconds:.1f} s"
+    )
+    print(f"index: {report.index} in {matcher.index_dir}")
+    for rejected in report.rejected:
+        print(f"rejected {rejected.where}: {rejected.reason}", file=sys.stderr)
+    return 0
+
+
+def _need_request(args: argparse.Namespace) -> Any:
+    from pydantic import ValidationError
+
+    from matcher.catalog import describe_error
+    from matcher.schemas import NeedRequest
+
+    raw = {
+        "need": args.need,
+        "kinds": args.kind,
+        "top_k": args.top,
+        "diversify": args.diversify,
+        "filters": {
+            "areas": args.area or [],
+            "municipalities": args.location or [],
+            "open_to_smes": True if args.open_to_smes else None,
+            "trl": args.trl,
+        },
+    }
+    try:
+        return NeedRequest.model_validate(raw)
+    except ValidationError as exc:
+        raise CliError(describe_error(exc)) from exc
+
+
+def _print_results(title: str, results: list[Any]) -> None:
+    print(f"\n{title}")
+    if not results:
+        print("  (none)")
+    for rank, result in enumerate(results, start=1):
+        print(f"{rank:>3}. {result.name} [{result.kind}] {result.score:.3f}  {result.id}")
+        if result.reasons.terms:
+            print(f"     terms: {', '.join(result.reasons.terms)}")
+        for evidence in result.reasons.evidence[:1]:
+            print(f"     {evidence.field}: {evidence.text}")
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    """Recommend partners and testbeds for a need."""
+    from matcher.engine import InvalidRequestError, Matcher, NotBuiltError
+
+    request = _need_request(args)
+    matcher = Matcher(_settings(args))
+    try:
+        response = matcher.recommend(request)
+    except (InvalidRequestError, NotBuiltError) as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        print(response.model_dump_json())
+        return 0
+    _print_results("Partners", response.results)
+    _print_results("Testbeds", response.testbeds)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the API and pages."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings(args)
+    host = args.host or settings.server.host
+    port = args.port or settings.server.port
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    top = argparse.ArgumentParser(
+        prog="matcher", description="Find partners and testbeds for an innovation need."
+    )
+    sub = top.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="build the store and indexes from a catalogue")
+    build.add_argument("--catalog", default="demo", help="'demo' or a .jsonl/.json file or folder")
+    build.add_argument("--data-dir", help="data directory (default: MATCHER_DATA_DIR or ./data)")
+    build.add_argument("--json", action="store_true", help="print a JSON summary only")
+    build.set_defaults(func=cmd_build)
+
+    rec = sub.add_parser("recommend", help="recommend partners and testbeds for a need")
+    rec.add_argument("need", help="the innovation need, in Swedish or English")
+    rec.add_argument("--kind", action="append", choices=KIND_CHOICES, help="repeatable")
+    rec.add_argument("--top", type=int, help="results per list")
+    rec.add_argument("--area", action="append", help="priority area slug, repeatable")
+    rec.add_argument("--location", action="append", help="municipality, repeatable")
+    rec.add_argument("--open-to-smes", action="store_true", help="only labs open to SMEs")
+    rec.add_argument("--trl", type=int, help="labs whose TRL range includes this level")
+    rec.add_argument("--diversify", action="store_true", help="spread results over disciplines")
+    rec.add_argument("--data-dir", help="data directory")
+    rec.add_argument("--json", action="store_true", help="print one JSON document")
+    rec.set_defaults(func=cmd_recommend)
+
+    serve = sub.add_parser("serve", help="serve the HTTP API and web pages")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--data-dir", help="data directory")
+    serve.set_defaults(func=cmd_serve)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CliError as exc:
+        print(f"matcher: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Embedding cache keyed by model id and text hash, so an unchanged text is never encoded twice."""
+
+import sqlite3
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from matcher.encoders.base import Encoder
+from matcher.text import text_hash
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS embeddings (
+    model_id TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model_id, text_hash)
+)
+"""
+
+
+class EmbeddingCache:
+    """Vectors stored in SQLite; one row per (model, text)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(SCHEMA)
+        self._lock = threading.Lock()
+
+    def get_many(self, model_id: str, hashes: list[str]) -> dict[str, np.ndarray]:
+        """Cached vectors for the given text hashes (missing ones are absent)."""
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for start in range(0, len(hashes), 500):
+                chunk = hashes[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT text_hash, vector FROM embeddings "
+                    f"WHERE model_id = ? AND text_hash IN ({marks})",
+                    [model_id, *chunk],
+                )
+                for key, blob in rows:
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, model_id: str, items: dict[str, np.ndarray]) -> None:
+        """Store vectors in one transaction."""
+        with self._lock, self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
+                [(model_id, key, np.asarray(v, np.float32).tobytes()) for key, v in items.items()],
+            )
+
+    def count(self, model_id: str) -> int:
+        """How many vectors are cached for a model."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM embeddings WHERE model_id = ?", (model_id,)
+            ).fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+
+class CachedEncoder:
+    """An encoder whose document vectors go through the cache; queries through a small LRU."""
+
+    def __init__(self, encoder: Encoder, cache: EmbeddingCache, chunk: int = 64) -> None:
+        self.inner = encoder
+        self.model_id = encoder.model_id
+        self.dim = encoder.dim
+        self.cache = cache
+        self.chunk = chunk
+        self.hits = 0
+        self.misses = 0
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_lock = threading.Lock()
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Encode needs, reusing the vectors of recently seen needs."""
+        with self._query_lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._queries]
+        fresh = self.inner.encode_queries(missing) if missing else None
+        with self._query_lock:
+            for i, text in enumerate(missing):
+                self._queries[text] = fresh[i]  # type: ignore[index]
+            while len(self._queries) > 1024:
+                self._queries.popitem(last=False)
+            vectors = [self._queries[t] for t in texts if t in self._queries]
+        if len(vectors) < len(texts):  # evicted meanwhile by another thread
+            return self.inner.encode_queries(texts)
+        return np.stack(vectors) if vectors else np.zeros((0, self.dim), np.float32)
+
+    def encode_documents(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        """Encode catalogue texts, only those not in the cache, with an optional progress bar."""
+        hashes = [text_hash(t) for t in texts]
+        found = self.cache.get_many(self.model_id, list(dict.fromkeys(hashes)))
+        todo = {h: t for h, t in zip(hashes, texts, strict=True) if h not in found}
+        self.hits += len(texts) - sum(h in todo for h in hashes)
+        self.misses += len(todo)
+        keys = list(todo)
+        bar = tqdm(total=len(keys), desc="encoding", unit="text", disable=not progress or not keys)
+        for start in range(0, len(keys), self.chunk):
+            batch = keys[start : start + self.chunk]
+            vectors = self.inner.encode_documents([todo[k] for k in batch])
+            fresh = dict(zip(batch, vectors, strict=True))
+            self.cache.put_many(self.model_id, fresh)
+            found.update(fresh)
+            bar.update(len(batch))
+        bar.close()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([found[h] for h in hashes]).astype(np.float32, copy=False)

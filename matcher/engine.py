@@ -1,0 +1,246 @@
+"""The engine: builds store and index from a catalogue, answers needs with ranked entities."""
+
+import hashlib
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from matcher.catalog import CatalogError, Rejected, load_catalog
+from matcher.encoders import Encoder, create_encoder
+from matcher.encoders.cache import CachedEncoder, EmbeddingCache
+from matcher.explain import explain, need_stems
+from matcher.index import create_backend
+from matcher.items import entity_items
+from matcher.ranking import AnyEntity, Candidate, aggregate, diversify, group_hits, passes
+from matcher.schemas import (
+    KINDS,
+    NeedRequest,
+    RecommendationResponse,
+    Researcher,
+    Result,
+)
+from matcher.settings import Settings
+from matcher.snapshot import Snapshot, load_snapshot, save_snapshot, snapshot_mtime
+from matcher.store import Store
+
+
+class NotBuiltError(RuntimeError):
+    """No index has been built in the data directory yet."""
+
+
+class InvalidRequestError(ValueError):
+    """A request that breaks a limit set in the settings."""
+
+
+@dataclass
+class BuildReport:
+    """What a build did."""
+
+    entities: dict[str, int]
+    rejected: list[Rejected]
+    items: int
+    encoded: int
+    from_cache: int
+    seconds: float
+    index: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Loaded:
+    """An index snapshot together with the entities it serves."""
+
+    snapshot: Snapshot
+    entities: dict[str, AnyEntity]
+    item_entities: list[str]
+    item_counts: Counter[str]
+    mtime: float
+
+
+def need_id(text: str) -> str:
+    """A stable id for a need text."""
+    return "need:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def is_listed(entity: AnyEntity) -> bool:
+    """Researchers appear only with their consent."""
+    return not isinstance(entity, Researcher) or entity.consent
+
+
+class Matcher:
+    """Store, encoder and vector index of one data directory."""
+
+    def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
+        self.settings = settings
+        self.data_dir = Path(settings.data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = Store(self.data_dir / "catalog.sqlite")
+        self._cache = EmbeddingCache(self.data_dir / "embeddings.sqlite")
+        self._encoder = CachedEncoder(encoder, self._cache) if encoder else None
+        self._loaded: _Loaded | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def index_dir(self) -> Path:
+        """Where index snapshots live."""
+        return self.data_dir / "index"
+
+    @property
+    def encoder(self) -> CachedEncoder:
+        """The configured encoder behind the embedding cache (created on first use)."""
+        if self._encoder is None:
+            self._encoder = CachedEncoder(create_encoder(self.settings.encoder), self._cache)
+        return self._encoder
+
+    def build(self, source: str, progress: bool = False) -> BuildReport:
+        """Validate a catalogue, store it, encode what is new and write a fresh index."""
+        started = time.perf_counter()
+        loaded = load_catalog(source)
+        if not loaded.entities:
+            raise CatalogError(f"no valid entities in {source} ({len(loaded.rejected)} rejected)")
+        self.store.replace_all(loaded.entities)
+        items = [i for e in loaded.entities if is_listed(e) for i in entity_items(e)]
+        encoder = self.encoder
+        hits, misses = encoder.hits, encoder.misses
+        vectors = encoder.encode_documents([i.text for i in items], progress=progress)
+        backend = create_backend(self.settings.index, encoder.dim, expected=len(items))
+        backend.add(np.arange(len(items), dtype=np.int64), vectors)
+        save_snapshot(self.index_dir, backend, items, encoder.model_id)
+        with self._lock:
+            self._loaded = None
+        return BuildReport(
+            entities=self.store.count(),
+            rejected=loaded.rejected,
+            items=len(items),
+            encoded=encoder.misses - misses,
+            from_cache=encoder.hits - hits,
+            seconds=time.perf_counter() - started,
+            index={"backend": backend.name, **backend.parameters()},
+        )
+
+    def _current(self) -> _Loaded:
+        """The loaded snapshot, reloaded when another process has rebuilt the index."""
+        mtime = snapshot_mtime(self.index_dir)
+        loaded = self._loaded
+        if loaded is not None and loaded.mtime == mtime:
+            return loaded
+        with self._lock:
+            if self._loaded is None or self._loaded.mtime != mtime:
+                self._loaded = self._load(mtime)
+            return self._loaded
+
+    def _load(self, mtime: float) -> _Loaded:
+        snapshot = load_snapshot(self.index_dir)
+        if snapshot is None:
+            raise NotBuiltError(
+                f"no index in {self.data_dir}: run `matcher build --catalog demo` first"
+            )
+        if snapshot.model_id != self.encoder.model_id:
+            raise NotBuiltError(
+                f"the index was built with {snapshot.model_id} but the settings select "
+                f"{self.encoder.model_id}: run `matcher build` again"
+            )
+        entities = {e.id: e for e in self.store.all()}
+        item_entities = [i.entity_id for i in snapshot.items]
+        return _Loaded(snapshot, entities, item_entities, Counter(item_entities), mtime)
+
+    def ready(self) -> bool:
+        """Whether an index is built and loadable."""
+        try:
+            self._current()
+        except NotBuiltError:
+            return False
+        return True
+
+    def get(self, entity_id: str) -> AnyEntity | None:
+        """A listed entity by id (researchers without consent are not listed)."""
+        entity = self.store.get(entity_id)
+        return entity if entity is not None and is_listed(entity) else None
+
+    def check(self, request: NeedRequest) -> int:
+        """Apply the limits from the settings; returns the effective top_k."""
+        limits = self.settings.ranking
+        if len(request.need) > limits.max_need_chars:
+            raise InvalidRequestError(
+                f"need is {len(request.need)} characters; the limit is {limits.max_need_chars}"
+            )
+        top_k = limits.default_top_k if request.top_k is None else request.top_k
+        if not 1 <= top_k <= limits.max_top_k:
+            raise InvalidRequestError(f"top_k must be between 1 and {limits.max_top_k}")
+        return top_k
+
+    def recommend(self, request: NeedRequest) -> RecommendationResponse:
+        """Partners (companies, researchers) and testbeds (labs) for one need."""
+        top_k = self.check(request)
+        loaded = self._current()
+        query = self.encoder.encode_queries([request.need])
+        ranked = self._rank(loaded, query, request, top_k)
+        need = need_stems(request.need)
+        lists: dict[str, list[Result]] = {"partners": [], "testbeds": []}
+        for group, candidates in ranked.items():
+            for entity, candidate in candidates:
+                reasons = explain(
+                    need,
+                    entity,
+                    candidate.hits,
+                    loaded.snapshot.items,
+                    self.settings.ranking.evidence_per_result,
+                )
+                lists[group].append(
+                    Result(
+                        id=entity.id,
+                        kind=entity.kind,
+                        name=entity.name,
+                        score=round(candidate.score, 4),
+                        reasons=reasons,
+                    )
+                )
+        return RecommendationResponse(
+            need_id=need_id(request.need), results=lists["partners"], testbeds=lists["testbeds"]
+        )
+
+    def _rank(
+        self, loaded: _Loaded, query: np.ndarray, request: NeedRequest, top_k: int
+    ) -> dict[str, list[tuple[AnyEntity, Candidate]]]:
+        """Search, widening the candidate pool until filters leave enough results."""
+        kinds = set(request.kinds or KINDS)
+        total = len(loaded.snapshot.items)
+        k = min(self.settings.ranking.candidate_items, total)
+        while True:
+            scores, ids = loaded.snapshot.backend.search(query, k)
+            valid = ids[0] >= 0
+            floor = float(scores[0][valid].min()) if valid.any() else 0.0
+            groups = group_hits(scores[0], ids[0], loaded.item_entities)
+            ranked: dict[str, list[tuple[AnyEntity, Candidate]]] = {"partners": [], "testbeds": []}
+            for candidate in groups.values():
+                entity = loaded.entities.get(candidate.entity_id)
+                if entity is None or not passes(entity, kinds, request.filters):
+                    continue
+                n_items = loaded.item_counts[candidate.entity_id]
+                hit_scores = [s for _, s in candidate.hits]
+                candidate.score = aggregate(hit_scores, n_items, floor, self.settings.ranking)
+                group = "testbeds" if entity.kind == "lab" else "partners"
+                ranked[group].append((entity, candidate))
+            wanted_partners = bool(kinds - {"lab"})
+            enough = (len(ranked["partners"]) >= top_k or not wanted_partners) and (
+                len(ranked["testbeds"]) >= top_k or "lab" not in kinds
+            )
+            if enough or k >= total:
+                break
+            k = min(k * 4, total)
+        return {g: self._order(pairs, top_k, request.diversify) for g, pairs in ranked.items()}
+
+    @staticmethod
+    def _order(
+        pairs: list[tuple[AnyEntity, Candidate]], top_k: int, spread: bool
+    ) -> list[tuple[AnyEntity, Candidate]]:
+        pairs.sort(key=lambda p: (-p[1].score, p[0].id))
+        if not spread:
+            return pairs[:top_k]
+        pool = pairs[: top_k * 5]
+        picks = diversify([(e, c.score) for e, c in pool], top_k)
+        return [pool[i] for i in picks]

@@ -1,0 +1,73 @@
+"""Reasons for a result: the terms it shares with the need and its best matching texts."""
+
+from matcher.items import Item, searchable_text
+from matcher.ranking import AnyEntity
+from matcher.schemas import Evidence, Reasons
+from matcher.text import sentences, stemmer_for, words
+
+MAX_TERMS = 8
+MAX_SNIPPET = 320
+
+
+def need_stems(need: str) -> dict[str, str]:
+    """Stems of the need's words under both languages' stemmers, each mapped to its word."""
+    found: dict[str, str] = {}
+    for word in words(need):
+        for language in ("sv", "en"):
+            found.setdefault(stemmer_for(language).stemWord(word), word)
+    return found
+
+
+def _surface_by_stem(text: str, language: str) -> dict[str, str]:
+    """First word of a text for each of its stems."""
+    stemmer = stemmer_for(language)
+    found: dict[str, str] = {}
+    for word in words(text):
+        found.setdefault(stemmer.stemWord(word), word)
+    return found
+
+
+def matched_terms(need: dict[str, str], entity: AnyEntity) -> list[str]:
+    """The entity's words that share a stem with a word of the need, in the need's order."""
+    surface = _surface_by_stem(searchable_text(entity), entity.language)
+    terms: list[str] = []
+    for stem in need:
+        word = surface.get(stem)
+        if word and word not in terms:
+            terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+def snippet(item: Item, need: dict[str, str], language: str) -> str:
+    """The sentence of an item that shares most words with the need (else its first real one)."""
+    parts = sentences(item.text)
+    stemmer = stemmer_for(language)
+
+    def overlap(sentence: str) -> int:
+        return sum(stemmer.stemWord(w) in need for w in set(words(sentence)))
+
+    substantial = [p for p in parts if len(p.split()) >= 5] or parts
+    best = max(substantial, key=overlap)
+    if overlap(best) == 0:
+        best = substantial[0]
+    return best if len(best) <= MAX_SNIPPET else best[: MAX_SNIPPET - 1].rstrip() + "…"
+
+
+def explain(
+    need: dict[str, str],
+    entity: AnyEntity,
+    hits: list[tuple[int, float]],
+    items: list[Item],
+    max_evidence: int,
+) -> Reasons:
+    """Terms and evidence for one result, from the item hits that ranked it."""
+    evidence: list[Evidence] = []
+    for position, score in hits:
+        item = items[position]
+        text = snippet(item, need, entity.language)
+        if any(e.text == text for e in evidence):
+            continue
+        evidence.append(Evidence(field=item.field, text=text, score=round(score, 4)))
+        if len(evidence) == max_evidence:
+            break
+    return Reasons(terms=matched_terms(need, entity), evidence=evidence)

@@ -1,0 +1,109 @@
+"""The vector backend interface and helpers its implementations share."""
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+MANIFEST = "manifest.json"
+
+
+@runtime_checkable
+class VectorBackend(Protocol):
+    """Inner-product search over normalised vectors with int64 ids."""
+
+    name: str
+    dim: int
+
+    def __len__(self) -> int:
+        """Number of vectors held."""
+        ...
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Add vectors under the given ids (ids must be new)."""
+        ...
+
+    def remove(self, ids: np.ndarray) -> int:
+        """Remove vectors by id; returns how many were removed."""
+        ...
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, ids) per query, best first; missing slots have id -1."""
+        ...
+
+    def parameters(self) -> dict[str, Any]:
+        """Index type and parameters, for the manifest."""
+        ...
+
+    def save(self, directory: Path, extra: dict[str, Any] | None = None) -> None:
+        """Write the index and its manifest.json into a directory."""
+        ...
+
+
+def check_batch(ids: np.ndarray, vectors: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """Validate and convert an (ids, vectors) batch."""
+    ids = np.ascontiguousarray(ids, dtype=np.int64).reshape(-1)
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dim)
+    if len(ids) != len(vectors):
+        raise ValueError(f"{len(ids)} ids for {len(vectors)} vectors")
+    if len(np.unique(ids)) != len(ids):
+        raise ValueError("duplicate ids in one batch")
+    return ids, vectors
+
+
+def check_queries(queries: np.ndarray, dim: int) -> np.ndarray:
+    """Queries as a contiguous float32 matrix of the right width."""
+    queries = np.ascontiguousarray(queries, dtype=np.float32)
+    if queries.ndim == 1:
+        queries = queries[None, :]
+    if queries.shape[1] != dim:
+        raise ValueError(f"query dimension {queries.shape[1]} != index dimension {dim}")
+    return queries
+
+
+def atomic_write(path: Path, write: Callable[[str], object]) -> None:
+    """Write a file through a temporary sibling and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_manifest(directory: Path, backend: VectorBackend, extra: dict[str, Any] | None) -> None:
+    """Write manifest.json: model, dimension, backend, parameters, versions, creation time."""
+    import faiss
+
+    from matcher import __version__
+
+    manifest = {
+        "backend": backend.name,
+        "dimension": backend.dim,
+        "count": len(backend),
+        "parameters": backend.parameters(),
+        "versions": {"matcher": __version__, "numpy": np.__version__, "faiss": faiss.__version__},
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        **(extra or {}),
+    }
+    text = json.dumps(manifest, indent=2, sort_keys=True)
+    atomic_write(directory / MANIFEST, lambda p: Path(p).write_text(text, encoding="utf-8"))
+
+
+def read_manifest(directory: Path) -> dict[str, Any]:
+    """Read an index's manifest.json."""
+    path = directory / MANIFEST
+    if not path.exists():
+        raise FileNotFoundError(f"no index manifest at {path}")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data

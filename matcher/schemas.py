@@ -1,0 +1,216 @@
+"""Entities, needs and results: the validated shapes that flow through the engine."""
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
+
+Kind = Literal["company", "lab", "researcher"]
+KINDS: tuple[Kind, ...] = ("company", "lab", "researcher")
+PARTNER_KINDS: tuple[Kind, ...] = ("company", "researcher")
+Area = Literal[
+    "life-science-health",
+    "ict-digital",
+    "sustainable-production",
+    "climate-urban",
+    "medtech",
+    "cleantech",
+    "creative-industries",
+]
+AccessType = Literal["physical", "remote", "virtual", "mail-in"]
+AccessMode = Literal["free", "conditional", "paid", "peer-reviewed"]
+Stage = Literal["startup", "sme", "large"]
+Language = Literal["sv", "en"]
+
+ID_PATTERN = re.compile(r"^(company|lab|researcher):[a-z0-9][a-z0-9-]{0,99}$")
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Location(BaseModel):
+    """A municipality, optionally with coordinates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    municipality: Term
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+
+
+class EntityBase(BaseModel):
+    """Fields every catalogue entity has."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    kind: Kind
+    name: Term
+    description: Text
+    keywords: list[Term] = []
+    areas: list[Area] = []
+    disciplines: list[Term] = []
+    location: Location | None = None
+    language: Language = "en"
+    url: str | None = None
+    updated_at: date | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError(
+                "id must look like 'kind:slug' with kind company, lab or researcher and a slug "
+                "of lowercase letters, digits and hyphens"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _id_matches_kind(self) -> "EntityBase":
+        if self.id.split(":", 1)[0] != self.kind:
+            raise ValueError(f"id '{self.id}' does not start with its kind '{self.kind}:'")
+        return self
+
+
+class Company(EntityBase):
+    """A company: startup, SME or large corporation."""
+
+    kind: Literal["company"] = "company"
+    stage: Stage = "sme"
+    employees: int | None = Field(None, ge=0)
+    sector_codes: list[Term] = []
+    offers: list[Term] = []
+    seeks: list[Term] = []
+
+
+class Lab(EntityBase):
+    """A lab, testbed or research infrastructure (after the EOSC resource profile)."""
+
+    kind: Literal["lab"] = "lab"
+    host: Term
+    capabilities: list[Text] = []
+    access_types: list[AccessType] = []
+    access_modes: list[AccessMode] = []
+    open_to_smes: bool = True
+    trl_min: int = Field(1, ge=1, le=9)
+    trl_max: int = Field(9, ge=1, le=9)
+    price_url: str | None = None
+    contact: str | None = None
+
+    @model_validator(mode="after")
+    def _trl_order(self) -> "Lab":
+        if self.trl_min > self.trl_max:
+            raise ValueError(f"trl_min {self.trl_min} is above trl_max {self.trl_max}")
+        return self
+
+
+class Publication(BaseModel):
+    """One publication of a researcher."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Text
+    abstract: str = ""
+    year: int | None = Field(None, ge=1900, le=2100)
+
+
+class Researcher(EntityBase):
+    """A researcher; personal data, listed only with consent."""
+
+    kind: Literal["researcher"] = "researcher"
+    affiliation: Term
+    publications: list[Publication] = []
+    expertise: list[Term] = []
+    orcid: str | None = None
+    consent: bool = False
+
+
+Entity = Annotated[Company | Lab | Researcher, Field(discriminator="kind")]
+ENTITY_ADAPTER: TypeAdapter[Company | Lab | Researcher] = TypeAdapter(Entity)
+
+
+def parse_entity(data: object) -> Company | Lab | Researcher:
+    """Validate one raw record into its entity class."""
+    return ENTITY_ADAPTER.validate_python(data)
+
+
+class RecommendationFilters(BaseModel):
+    """Hard constraints on results."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    areas: list[Area] = []
+    municipalities: list[Term] = []
+    open_to_smes: bool | None = None
+    trl: int | None = Field(None, ge=1, le=9)
+    languages: list[Language] = []
+
+
+class NeedRequest(BaseModel):
+    """An innovation need in plain text and what to return for it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    need: str = Field(..., description="The innovation need, Swedish or English.")
+    kinds: list[Kind] | None = Field(None, description="Entity kinds to return; all if omitted.")
+    filters: RecommendationFilters = RecommendationFilters()
+    top_k: int | None = Field(None, description="Results per list (partners, testbeds).")
+    diversify: bool = False
+
+    @field_validator("need")
+    @classmethod
+    def _need_has_text(cls, value: str) -> str:
+        cleaned = " ".join(value.split())
+        if not cleaned:
+            raise ValueError("need is empty: describe the project or the problem in a few words")
+        return cleaned
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds_not_empty(cls, value: list[Kind] | None) -> list[Kind] | None:
+        if value is not None and not value:
+            raise ValueError("kinds is empty: leave it out to get every kind")
+        return value
+
+
+class Evidence(BaseModel):
+    """A piece of the entity's own text that matched the need."""
+
+    field: str
+    text: str
+    score: float
+
+
+class Reasons(BaseModel):
+    """Why a result was returned."""
+
+    terms: list[str] = []
+    evidence: list[Evidence] = []
+    aspect: str | None = None
+
+
+class Result(BaseModel):
+    """One recommended entity."""
+
+    id: str
+    kind: Kind
+    name: str
+    score: float
+    reasons: Reasons
+
+
+class RecommendationResponse(BaseModel):
+    """Partners (companies, researchers) and testbeds (labs) for one need."""
+
+    need_id: str
+    results: list[Result]
+    testbeds: list[Result]
+    partner_set: list[Result] | None = None

