@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from matcher.calibration import standardise
 from matcher.catalog import CatalogError, Rejected, load_catalog
 from matcher.encoders import Encoder, create_encoder
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.explain import explain, need_stems
-from matcher.index import create_backend
 from matcher.items import entity_items
 from matcher.ranking import AnyEntity, Candidate, aggregate, diversify, group_hits, passes
 from matcher.schemas import (
@@ -25,7 +25,7 @@ from matcher.schemas import (
     Result,
 )
 from matcher.settings import Settings
-from matcher.snapshot import Snapshot, load_snapshot, save_snapshot, snapshot_mtime
+from matcher.snapshot import Snapshot, build_shards, current_name, load_snapshot, save_snapshot
 from matcher.store import Store
 
 
@@ -58,7 +58,7 @@ class _Loaded:
     entities: dict[str, AnyEntity]
     item_entities: list[str]
     item_counts: Counter[str]
-    mtime: float
+    name: str
 
 
 def need_id(text: str) -> str:
@@ -97,19 +97,21 @@ class Matcher:
         return self._encoder
 
     def build(self, source: str, progress: bool = False) -> BuildReport:
-        """Validate a catalogue, store it, encode what is new and write a fresh index."""
+        """Validate a catalogue, encode what is new, then store it and swap in a fresh index.
+
+        The slow, failure-prone encoding comes first, so a failed build changes nothing.
+        """
         started = time.perf_counter()
         loaded = load_catalog(source)
         if not loaded.entities:
             raise CatalogError(f"no valid entities in {source} ({len(loaded.rejected)} rejected)")
-        self.store.replace_all(loaded.entities)
         items = [i for e in loaded.entities if is_listed(e) for i in entity_items(e)]
         encoder = self.encoder
         hits, misses = encoder.hits, encoder.misses
         vectors = encoder.encode_documents([i.text for i in items], progress=progress)
-        backend = create_backend(self.settings.index, encoder.dim, expected=len(items))
-        backend.add(np.arange(len(items), dtype=np.int64), vectors)
-        save_snapshot(self.index_dir, backend, items, encoder.model_id)
+        shards = build_shards(items, vectors, self.settings.index)
+        self.store.replace_all(loaded.entities)
+        save_snapshot(self.index_dir, shards, items, encoder.model_id)
         with self._lock:
             self._loaded = None
         return BuildReport(
@@ -119,21 +121,28 @@ class Matcher:
             encoded=encoder.misses - misses,
             from_cache=encoder.hits - hits,
             seconds=time.perf_counter() - started,
-            index={"backend": backend.name, **backend.parameters()},
+            index={
+                language: {
+                    "backend": shard.backend.name,
+                    "vectors": len(shard.backend),
+                    **shard.backend.parameters(),
+                }
+                for language, shard in shards.items()
+            },
         )
 
     def _current(self) -> _Loaded:
         """The loaded snapshot, reloaded when another process has rebuilt the index."""
-        mtime = snapshot_mtime(self.index_dir)
+        name = current_name(self.index_dir)
         loaded = self._loaded
-        if loaded is not None and loaded.mtime == mtime:
+        if loaded is not None and loaded.name == name:
             return loaded
         with self._lock:
-            if self._loaded is None or self._loaded.mtime != mtime:
-                self._loaded = self._load(mtime)
+            if self._loaded is None or self._loaded.name != name:
+                self._loaded = self._load(name)
             return self._loaded
 
-    def _load(self, mtime: float) -> _Loaded:
+    def _load(self, name: str) -> _Loaded:
         snapshot = load_snapshot(self.index_dir)
         if snapshot is None:
             raise NotBuiltError(
@@ -146,7 +155,7 @@ class Matcher:
             )
         entities = {e.id: e for e in self.store.all()}
         item_entities = [i.entity_id for i in snapshot.items]
-        return _Loaded(snapshot, entities, item_entities, Counter(item_entities), mtime)
+        return _Loaded(snapshot, entities, item_entities, Counter(item_entities), name)
 
     def ready(self) -> bool:
         """Whether an index is built and loadable."""
@@ -203,23 +212,43 @@ class Matcher:
             need_id=need_id(request.need), results=lists["partners"], testbeds=lists["testbeds"]
         )
 
+    def _search(
+        self, snapshot: Snapshot, query: np.ndarray, ks: dict[str, int]
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+        """Hits from every language shard on one scale, best first, and each shard's floor."""
+        all_scores, all_positions, floors = [], [], {}
+        for language, shard in snapshot.shards.items():
+            scores, ids = shard.backend.search(query, ks[language])
+            valid = ids[0] >= 0
+            found = scores[0][valid].astype(np.float64)
+            if self.settings.ranking.calibrate:
+                found = standardise(found, query[0], shard.stats)
+            floors[language] = float(found.min()) if len(found) else 0.0
+            all_scores.append(found)
+            all_positions.append(ids[0][valid])
+        scores = np.concatenate(all_scores) if all_scores else np.zeros(0)
+        positions = np.concatenate(all_positions) if all_positions else np.zeros(0, np.int64)
+        order = np.argsort(-scores, kind="stable")
+        return scores[order], positions[order], floors
+
     def _rank(
         self, loaded: _Loaded, query: np.ndarray, request: NeedRequest, top_k: int
     ) -> dict[str, list[tuple[AnyEntity, Candidate]]]:
         """Search, widening the candidate pool until filters leave enough results."""
         kinds = set(request.kinds or KINDS)
-        total = len(loaded.snapshot.items)
-        k = min(self.settings.ranking.candidate_items, total)
+        snapshot = loaded.snapshot
+        sizes = {language: len(shard.backend) for language, shard in snapshot.shards.items()}
+        want = self.settings.ranking.candidate_items
+        ks = {language: min(want, size) for language, size in sizes.items()}
         while True:
-            scores, ids = loaded.snapshot.backend.search(query, k)
-            valid = ids[0] >= 0
-            floor = float(scores[0][valid].min()) if valid.any() else 0.0
-            groups = group_hits(scores[0], ids[0], loaded.item_entities)
+            scores, positions, floors = self._search(snapshot, query, ks)
+            groups = group_hits(scores, positions, loaded.item_entities)
             ranked: dict[str, list[tuple[AnyEntity, Candidate]]] = {"partners": [], "testbeds": []}
             for candidate in groups.values():
                 entity = loaded.entities.get(candidate.entity_id)
                 if entity is None or not passes(entity, kinds, request.filters):
                     continue
+                floor = floors[snapshot.items[candidate.hits[0][0]].language]
                 n_items = loaded.item_counts[candidate.entity_id]
                 hit_scores = [s for _, s in candidate.hits]
                 candidate.score = aggregate(hit_scores, n_items, floor, self.settings.ranking)
@@ -229,9 +258,9 @@ class Matcher:
             enough = (len(ranked["partners"]) >= top_k or not wanted_partners) and (
                 len(ranked["testbeds"]) >= top_k or "lab" not in kinds
             )
-            if enough or k >= total:
+            if enough or ks == sizes:
                 break
-            k = min(k * 4, total)
+            ks = {language: min(k * 4, sizes[language]) for language, k in ks.items()}
         return {g: self._order(pairs, top_k, request.diversify) for g, pairs in ranked.items()}
 
     @staticmethod

@@ -13,27 +13,28 @@ class Item:
     field: str
     text: str
     year: int | None = None
+    language: str = "en"
 
 
 def entity_items(entity: Company | Lab | Researcher) -> list[Item]:
     """Split an entity into the texts that get their own vectors."""
-    eid = entity.id
-    items = [Item(eid, "description", f"{entity.name}. {entity.description}")]
+    texts: list[tuple[str, str, int | None]] = [
+        ("description", f"{entity.name}. {entity.description}", None)
+    ]
     if isinstance(entity, Lab):
-        items += [Item(eid, "capability", c) for c in entity.capabilities]
+        texts += [("capability", c, None) for c in entity.capabilities]
     elif isinstance(entity, Company):
         if entity.offers:
-            items.append(Item(eid, "offers", "; ".join(entity.offers)))
+            texts.append(("offers", "; ".join(entity.offers), None))
     elif isinstance(entity, Researcher):
-        items += [
-            Item(eid, "publication", f"{p.title}. {p.abstract}".strip(), p.year)
-            for p in entity.publications
+        texts += [
+            ("publication", f"{p.title}. {p.abstract}".strip(), p.year) for p in entity.publications
         ]
         if entity.expertise:
-            items.append(Item(eid, "expertise", ", ".join(entity.expertise)))
+            texts.append(("expertise", ", ".join(entity.expertise), None))
     if entity.keywords:
-        items.append(Item(eid, "keywords", ", ".join(entity.keywords)))
-    return items
+        texts.append(("keywords", ", ".join(entity.keywords), None))
+    return [Item(entity.id, f, t, year, entity.language) for f, t, year in texts]
 
 
 def searchable_text(entity: Company | Lab | Researcher) -> str:

@@ -27,8 +27,12 @@ class IndexSettings(BaseModel):
 
 
 class RankingSettings(BaseModel):
-    """How item similarities become entity scores and how many candidates are considered."""
+    """How item similarities become entity scores and how many candidates are considered.
 
+    `calibrate` compares scores as z-scores within each language shard (see calibration.py).
+    """
+
+    calibrate: bool = True
     aggregate: Aggregate = "topk_mean"
     top_items: int = Field(2, ge=1, le=20)
     candidate_items: int = Field(400, ge=10, le=100_000)

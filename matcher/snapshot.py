@@ -1,40 +1,79 @@
-"""An index snapshot: the vectors and the items they stand for, written and swapped as one."""
+"""An index snapshot: per-language vector shards and the items they stand for, swapped as one."""
 
 import json
-import os
 import shutil
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from matcher.index import VectorBackend, load_backend
+import numpy as np
+
+from matcher.calibration import ShardStats, moments, shrink
+from matcher.index import VectorBackend, create_backend, load_backend
 from matcher.index.base import atomic_write
 from matcher.items import Item
+from matcher.settings import IndexSettings
 
 CURRENT = "CURRENT"
 ITEMS = "items.json"
 
 
 @dataclass
-class Snapshot:
-    """A loaded index with its item table (vector id = position in `items`)."""
+class Shard:
+    """The vectors of one language with their score statistics."""
 
     backend: VectorBackend
+    stats: ShardStats
+
+
+@dataclass
+class Snapshot:
+    """A loaded index: vector id = position in `items`."""
+
+    shards: dict[str, Shard]
     items: list[Item]
     model_id: str
     path: Path
 
 
-def save_snapshot(root: Path, backend: VectorBackend, items: list[Item], model_id: str) -> Path:
+def build_shards(
+    items: list[Item], vectors: np.ndarray, settings: IndexSettings
+) -> dict[str, Shard]:
+    """One backend per item language, each with shrunk moments of its vectors."""
+    everything = moments(vectors)
+    languages = np.array([i.language for i in items])
+    shards: dict[str, Shard] = {}
+    for language in sorted(set(languages.tolist())):
+        positions = np.flatnonzero(languages == language).astype(np.int64)
+        backend = create_backend(settings, vectors.shape[1], expected=len(positions))
+        backend.add(positions, vectors[positions])
+        shards[language] = Shard(backend, shrink(moments(vectors[positions]), everything))
+    return shards
+
+
+def _write_npy(path: Path, array: np.ndarray) -> None:
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as handle:
+            np.save(handle, array)
+
+    atomic_write(path, write)
+
+
+def save_snapshot(root: Path, shards: dict[str, Shard], items: list[Item], model_id: str) -> Path:
     """Write a new snapshot folder, then point CURRENT at it; older snapshots are removed."""
     root.mkdir(parents=True, exist_ok=True)
     name = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     folder = root / name
-    folder.mkdir()
-    rows = [[i.entity_id, i.field, i.text, i.year] for i in items]
-    atomic_write(folder / ITEMS, lambda p: Path(p).write_text(json.dumps(rows), encoding="utf-8"))
-    backend.save(folder, extra={"model": model_id, "items": len(items)})
+    rows = [[i.entity_id, i.field, i.text, i.year, i.language] for i in items]
+    text = json.dumps(rows, ensure_ascii=False)
+    atomic_write(folder / ITEMS, lambda p: Path(p).write_text(text, encoding="utf-8"))
+    for language, shard in shards.items():
+        where = folder / "shards" / language
+        extra = {"model": model_id, "language": language, "items": len(items)}
+        shard.backend.save(where, extra=extra)
+        _write_npy(where / "mean.npy", shard.stats.mean)
+        _write_npy(where / "cov.npy", shard.stats.cov)
     atomic_write(root / CURRENT, lambda p: Path(p).write_text(name, encoding="utf-8"))
     _remove_old(root, keep=name)
     return folder
@@ -60,18 +99,25 @@ def load_snapshot(root: Path) -> Snapshot | None:
     folder = current_path(root)
     if folder is None:
         return None
-    backend = load_backend(folder)
     rows = json.loads((folder / ITEMS).read_text(encoding="utf-8"))
-    items = [Item(entity_id=r[0], field=r[1], text=r[2], year=r[3]) for r in rows]
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    if len(backend) != len(items):
-        raise ValueError(f"index in {folder} holds {len(backend)} vectors for {len(items)} items")
-    return Snapshot(backend, items, str(manifest.get("model", "")), folder)
+    items = [Item(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    shards: dict[str, Shard] = {}
+    model_id = ""
+    for where in sorted((folder / "shards").iterdir()):
+        backend = load_backend(where)
+        stats = ShardStats(np.load(where / "mean.npy"), np.load(where / "cov.npy"), len(backend))
+        shards[where.name] = Shard(backend, stats)
+        manifest = json.loads((where / "manifest.json").read_text(encoding="utf-8"))
+        model_id = str(manifest.get("model", ""))
+    held = sum(len(s.backend) for s in shards.values())
+    if held != len(items):
+        raise ValueError(f"index in {folder} holds {held} vectors for {len(items)} items")
+    return Snapshot(shards, items, model_id, folder)
 
 
-def snapshot_mtime(root: Path) -> float:
-    """When CURRENT last changed (0 if never), to notice rebuilds by another process."""
+def current_name(root: Path) -> str:
+    """The snapshot CURRENT points at ('' if none), to notice rebuilds by another process."""
     try:
-        return os.stat(root / CURRENT).st_mtime
+        return (root / CURRENT).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
-        return 0.0
+        return ""

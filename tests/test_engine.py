@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from matcher.catalog import CatalogError, load_catalog
@@ -148,3 +149,35 @@ def test_diversify_spreads_disciplines(built: Matcher) -> None:
 
     assert disciplines(spread.results) >= disciplines(plain.results)
     assert len(spread.results) == 3
+
+
+class ExplodingEncoder(FakeEncoder):
+    """Fails in the middle of encoding, like a crash during a rebuild."""
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        raise RuntimeError("power cut")
+
+
+def test_crash_during_rebuild_leaves_the_previous_index(
+    built: Matcher, settings: Settings, tmp_path: Path
+) -> None:
+    before = current_path(built.index_dir)
+    changed = [{**e, "description": e["description"] + " Updated."} for e in ENTITIES]
+    crashing = Matcher(settings, encoder=ExplodingEncoder())
+    with pytest.raises(RuntimeError, match="power cut"):
+        crashing.build(str(write_catalog(tmp_path / "changed.jsonl", changed)))
+    assert current_path(built.index_dir) == before
+    assert "Updated" not in built.store.get("company:battery-loop").description  # type: ignore[union-attr]
+    fresh = Matcher(settings, encoder=FakeEncoder())
+    assert fresh.recommend(NeedRequest(need=BATTERY_NEED)).testbeds
+
+
+def test_scores_are_calibrated_per_language(settings: Settings, tmp_path: Path) -> None:
+    swedish = [
+        {**e, "id": e["id"] + "-sv", "language": "sv"} for e in ENTITIES if e["kind"] == "lab"
+    ]
+    matcher = Matcher(settings, encoder=FakeEncoder())
+    report = matcher.build(str(write_catalog(tmp_path / "two.jsonl", ENTITIES + swedish)))
+    assert set(report.index) == {"en", "sv"}
+    testbeds = matcher.recommend(NeedRequest(need=BATTERY_NEED, kinds=["lab"], top_k=6)).testbeds
+    assert len(testbeds) == 6
