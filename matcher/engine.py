@@ -3,20 +3,19 @@
 import hashlib
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from matcher.calibration import standardise
 from matcher.catalog import CatalogError, Rejected, load_catalog
 from matcher.encoders import Encoder, create_encoder
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.explain import explain, need_stems
 from matcher.items import entity_items
-from matcher.ranking import AnyEntity, Candidate, aggregate, diversify, group_hits, passes
+from matcher.ranking import AnyEntity, Candidate, diversify, passes
+from matcher.retrieval import Retriever
 from matcher.schemas import (
     KINDS,
     NeedRequest,
@@ -56,8 +55,7 @@ class _Loaded:
 
     snapshot: Snapshot
     entities: dict[str, AnyEntity]
-    item_entities: list[str]
-    item_counts: Counter[str]
+    retriever: Retriever
     name: str
 
 
@@ -154,8 +152,7 @@ class Matcher:
                 f"{self.encoder.model_id}: run `matcher build` again"
             )
         entities = {e.id: e for e in self.store.all()}
-        item_entities = [i.entity_id for i in snapshot.items]
-        return _Loaded(snapshot, entities, item_entities, Counter(item_entities), name)
+        return _Loaded(snapshot, entities, Retriever(snapshot, self.settings.ranking), name)
 
     def ready(self) -> bool:
         """Whether an index is built and loadable."""
@@ -212,55 +209,32 @@ class Matcher:
             need_id=need_id(request.need), results=lists["partners"], testbeds=lists["testbeds"]
         )
 
-    def _search(
-        self, snapshot: Snapshot, query: np.ndarray, ks: dict[str, int]
-    ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
-        """Hits from every language shard on one scale, best first, and each shard's floor."""
-        all_scores, all_positions, floors = [], [], {}
-        for language, shard in snapshot.shards.items():
-            scores, ids = shard.backend.search(query, ks[language])
-            valid = ids[0] >= 0
-            found = scores[0][valid].astype(np.float64)
-            if self.settings.ranking.calibrate:
-                found = standardise(found, query[0], shard.stats)
-            floors[language] = float(found.min()) if len(found) else 0.0
-            all_scores.append(found)
-            all_positions.append(ids[0][valid])
-        scores = np.concatenate(all_scores) if all_scores else np.zeros(0)
-        positions = np.concatenate(all_positions) if all_positions else np.zeros(0, np.int64)
-        order = np.argsort(-scores, kind="stable")
-        return scores[order], positions[order], floors
-
     def _rank(
         self, loaded: _Loaded, query: np.ndarray, request: NeedRequest, top_k: int
     ) -> dict[str, list[tuple[AnyEntity, Candidate]]]:
-        """Search, widening the candidate pool until filters leave enough results."""
+        """Retrieve candidates, widening the pool until filters leave enough, then score them."""
         kinds = set(request.kinds or KINDS)
-        snapshot = loaded.snapshot
-        sizes = {language: len(shard.backend) for language, shard in snapshot.shards.items()}
+        retriever = loaded.retriever
+        sizes = retriever.sizes
         want = self.settings.ranking.candidate_items
         ks = {language: min(want, size) for language, size in sizes.items()}
         while True:
-            scores, positions, floors = self._search(snapshot, query, ks)
-            groups = group_hits(scores, positions, loaded.item_entities)
-            ranked: dict[str, list[tuple[AnyEntity, Candidate]]] = {"partners": [], "testbeds": []}
-            for candidate in groups.values():
-                entity = loaded.entities.get(candidate.entity_id)
-                if entity is None or not passes(entity, kinds, request.filters):
-                    continue
-                floor = floors[snapshot.items[candidate.hits[0][0]].language]
-                n_items = loaded.item_counts[candidate.entity_id]
-                hit_scores = [s for _, s in candidate.hits]
-                candidate.score = aggregate(hit_scores, n_items, floor, self.settings.ranking)
-                group = "testbeds" if entity.kind == "lab" else "partners"
-                ranked[group].append((entity, candidate))
-            wanted_partners = bool(kinds - {"lab"})
-            enough = (len(ranked["partners"]) >= top_k or not wanted_partners) and (
-                len(ranked["testbeds"]) >= top_k or "lab" not in kinds
+            allowed: list[AnyEntity] = []
+            for entity_id in retriever.candidates(query, ks):
+                entity = loaded.entities.get(entity_id)
+                if entity is not None and passes(entity, kinds, request.filters):
+                    allowed.append(entity)
+            labs = sum(e.kind == "lab" for e in allowed)
+            enough = (len(allowed) - labs >= top_k or not kinds - {"lab"}) and (
+                labs >= top_k or "lab" not in kinds
             )
             if enough or ks == sizes:
                 break
             ks = {language: min(k * 4, sizes[language]) for language, k in ks.items()}
+        ranked: dict[str, list[tuple[AnyEntity, Candidate]]] = {"partners": [], "testbeds": []}
+        for entity in allowed:
+            group = "testbeds" if entity.kind == "lab" else "partners"
+            ranked[group].append((entity, retriever.score(query, entity.id)))
         return {g: self._order(pairs, top_k, request.diversify) for g, pairs in ranked.items()}
 
     @staticmethod

@@ -20,28 +20,25 @@ class Candidate:
     score: float = 0.0
 
 
-def group_hits(
-    scores: np.ndarray, positions: np.ndarray, item_entities: list[str]
-) -> dict[str, Candidate]:
-    """Group one query's item hits by entity, keeping the order of the hits."""
-    groups: dict[str, Candidate] = {}
-    for score, pos in zip(scores, positions, strict=True):
-        if pos < 0:
-            continue
-        eid = item_entities[int(pos)]
-        groups.setdefault(eid, Candidate(eid)).hits.append((int(pos), float(score)))
-    return groups
-
-
-def aggregate(hits: list[float], n_items: int, floor: float, settings: RankingSettings) -> float:
-    """Entity score from its item scores; unseen items count at most the candidate floor."""
+def aggregate(scores: list[float], years: list[int | None], settings: RankingSettings) -> float:
+    """Entity score from the scores of all its texts (sorted best first)."""
+    values = np.asarray(scores, dtype=np.float64)
+    if settings.recency_half_life:
+        values = values + recency_bonus(years, settings.recency_half_life)
+        values = np.sort(values)[::-1]
     if settings.aggregate == "max":
-        return hits[0]
+        return float(values[0])
     if settings.aggregate == "mean":
-        return float(np.mean(hits))
-    want = min(settings.top_items, n_items)
-    top = hits[:want] + [floor] * (want - len(hits[:want]))
-    return float(np.mean(top))
+        return float(values.mean())
+    return float(values[: settings.top_items].mean())
+
+
+def recency_bonus(years: list[int | None], half_life: float, weight: float = 0.5) -> np.ndarray:
+    """A bonus for recent publications that halves every `half_life` years (0 without a year)."""
+    newest = max((y for y in years if y), default=0)
+    return np.array(
+        [weight * 0.5 ** ((newest - y) / half_life) - weight if y else 0.0 for y in years]
+    )
 
 
 def passes(entity: AnyEntity, kinds: set[Kind], filters: RecommendationFilters) -> bool:

@@ -34,7 +34,8 @@ class RankingSettings(BaseModel):
 
     calibrate: bool = True
     aggregate: Aggregate = "topk_mean"
-    top_items: int = Field(2, ge=1, le=20)
+    top_items: int = Field(3, ge=1, le=20)
+    recency_half_life: float | None = Field(None, gt=0)
     candidate_items: int = Field(400, ge=10, le=100_000)
     default_top_k: int = Field(10, ge=1)
     max_top_k: int = Field(100, ge=1)

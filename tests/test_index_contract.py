@@ -133,3 +133,14 @@ def test_hnsw_parameters_follow_size() -> None:
     assert large["M"] > small["M"] and large["ef_search"] > small["ef_search"]
     flat = FaissBackend(DIM, expected=10, exact_threshold=50_000).parameters()
     assert flat == {"index_type": "flat"}
+
+
+def test_vectors_by_id(kind: str) -> None:
+    ids, vectors = data()
+    backend = FACTORIES[kind]()
+    backend.add(ids, vectors)
+    picked = np.array([ids[5], ids[0], ids[-1]])
+    np.testing.assert_allclose(backend.vectors(picked), vectors[[5, 0, -1]], atol=1e-6)
+    assert backend.vectors(np.array([], np.int64)).shape == (0, DIM)
+    with pytest.raises(KeyError):
+        backend.vectors(np.array([7], np.int64))

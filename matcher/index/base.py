@@ -36,6 +36,10 @@ class VectorBackend(Protocol):
         """Top-k (scores, ids) per query, best first; missing slots have id -1."""
         ...
 
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of the given ids (KeyError for an unknown id)."""
+        ...
+
     def parameters(self) -> dict[str, Any]:
         """Index type and parameters, for the manifest."""
         ...

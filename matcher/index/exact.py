@@ -53,6 +53,16 @@ class ExactBackend:
         ids[:, :take] = self._ids[np.take_along_axis(top, order, axis=1)]
         return scores, ids
 
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        """Stored vectors by id."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        order = np.argsort(self._ids, kind="stable")
+        where = np.searchsorted(self._ids, ids, sorter=order)
+        where = np.minimum(where, max(len(order) - 1, 0))
+        if len(order) == 0 or not np.array_equal(self._ids[order[where]], ids):
+            raise KeyError("some ids are not in the index")
+        return self._vectors[order[where]]
+
     def parameters(self) -> dict[str, Any]:
         """No parameters: brute force."""
         return {"index_type": "exact"}

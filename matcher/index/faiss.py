@@ -79,6 +79,16 @@ class FaissBackend:
         scores[ids < 0] = -np.inf
         return scores, ids
 
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        """Stored vectors by id."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        if len(ids) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        try:
+            return np.asarray(self._index.reconstruct_batch(ids), dtype=np.float32)
+        except RuntimeError as exc:
+            raise KeyError("some ids are not in the index") from exc
+
     def parameters(self) -> dict[str, Any]:
         """Index type and its parameters."""
         return dict(self._params)
