@@ -109,8 +109,11 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     if args.json:
         print(response.model_dump_json())
         return 0
-    _print_results("Partners", response.results)
-    _print_results("Testbeds", response.testbeds)
+    kinds = set(request.kinds or KIND_CHOICES)
+    if kinds - {"lab"}:
+        _print_results("Partners", response.results)
+    if "lab" in kinds:
+        _print_results("Testbeds", response.testbeds)
     return 0
 
 

@@ -38,9 +38,13 @@ def matched_terms(need: dict[str, str], entity: AnyEntity) -> list[str]:
     return terms[:MAX_TERMS]
 
 
-def snippet(item: Item, need: dict[str, str], language: str) -> str:
+def snippet(item: Item, need: dict[str, str], entity: AnyEntity) -> str:
     """The sentence of an item that shares most words with the need (else its first real one)."""
-    parts = sentences(item.text)
+    text = item.text
+    if item.field == "description":
+        text = text.removeprefix(f"{entity.name}. ")
+    parts = sentences(text)
+    language = entity.language
     stemmer = stemmer_for(language)
 
     def overlap(sentence: str) -> int:
@@ -64,7 +68,7 @@ def explain(
     evidence: list[Evidence] = []
     for position, score in hits:
         item = items[position]
-        text = snippet(item, need, entity.language)
+        text = snippet(item, need, entity)
         if any(e.text == text for e in evidence):
             continue
         evidence.append(Evidence(field=item.field, text=text, score=round(score, 4)))
