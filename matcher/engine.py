@@ -162,6 +162,13 @@ class Matcher:
             return False
         return True
 
+    def score_entities(self, need: str, entity_ids: list[str]) -> dict[str, float]:
+        """The engine's score of a need against each given indexed entity, without filters."""
+        loaded = self._current()
+        query = self.encoder.encode_queries([need])
+        retriever = loaded.retriever
+        return {e: retriever.score(query, e).score for e in entity_ids if e in retriever.positions}
+
     def get(self, entity_id: str) -> AnyEntity | None:
         """A listed entity by id (researchers without consent are not listed)."""
         entity = self.store.get(entity_id)

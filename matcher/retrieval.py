@@ -4,7 +4,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from matcher.calibration import standardise
+from matcher.calibration import align
 from matcher.ranking import Candidate, aggregate
 from matcher.settings import RankingSettings
 from matcher.snapshot import Snapshot
@@ -23,7 +23,7 @@ class Retriever:
         self.sizes = {language: len(s.backend) for language, s in snapshot.shards.items()}
 
     def candidates(self, query: np.ndarray, ks: dict[str, int]) -> list[str]:
-        """Entity ids whose texts are among each shard's top-k, best calibrated hit first."""
+        """Entity ids whose texts are among each shard's top-k, best aligned hit first."""
         scores: list[float] = []
         entities: list[str] = []
         for language, shard in self.snapshot.shards.items():
@@ -31,7 +31,7 @@ class Retriever:
             valid = ids[0] >= 0
             values = found[0][valid].astype(np.float64)
             if self.settings.calibrate:
-                values = standardise(values, query[0], shard.stats)
+                values = align(values, query[0], shard.offset)
             scores.extend(values.tolist())
             entities.extend(self.snapshot.items[int(i)].entity_id for i in ids[0][valid])
         order = np.argsort(-np.asarray(scores), kind="stable")
@@ -44,7 +44,7 @@ class Retriever:
         shard = self.snapshot.shards[language]
         sims = (shard.backend.vectors(positions) @ query[0]).astype(np.float64)
         if self.settings.calibrate:
-            sims = standardise(sims, query[0], shard.stats)
+            sims = align(sims, query[0], shard.offset)
         order = np.argsort(-sims, kind="stable")
         hits = [(int(positions[i]), float(sims[i])) for i in order]
         years = [self.snapshot.items[p].year for p, _ in hits]

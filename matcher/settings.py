@@ -29,7 +29,7 @@ class IndexSettings(BaseModel):
 class RankingSettings(BaseModel):
     """How item similarities become entity scores and how many candidates are considered.
 
-    `calibrate` compares scores as z-scores within each language shard (see calibration.py).
+    `calibrate` removes each language's score offset for the need (see calibration.py).
     """
 
     calibrate: bool = True

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.calibration import ShardStats, moments, shrink
+from matcher.calibration import language_offsets
 from matcher.index import VectorBackend, create_backend, load_backend
 from matcher.index.base import atomic_write
 from matcher.items import Item
@@ -21,10 +21,10 @@ ITEMS = "items.json"
 
 @dataclass
 class Shard:
-    """The vectors of one language with their score statistics."""
+    """The vectors of one language and that language's offset from the collection mean."""
 
     backend: VectorBackend
-    stats: ShardStats
+    offset: np.ndarray
 
 
 @dataclass
@@ -40,15 +40,15 @@ class Snapshot:
 def build_shards(
     items: list[Item], vectors: np.ndarray, settings: IndexSettings
 ) -> dict[str, Shard]:
-    """One backend per item language, each with shrunk moments of its vectors."""
-    everything = moments(vectors)
+    """One backend per item language, each with its language offset."""
     languages = np.array([i.language for i in items])
+    offsets = language_offsets(vectors, languages)
     shards: dict[str, Shard] = {}
-    for language in sorted(set(languages.tolist())):
+    for language, offset in offsets.items():
         positions = np.flatnonzero(languages == language).astype(np.int64)
         backend = create_backend(settings, vectors.shape[1], expected=len(positions))
         backend.add(positions, vectors[positions])
-        shards[language] = Shard(backend, shrink(moments(vectors[positions]), everything))
+        shards[language] = Shard(backend, offset)
     return shards
 
 
@@ -72,8 +72,7 @@ def save_snapshot(root: Path, shards: dict[str, Shard], items: list[Item], model
         where = folder / "shards" / language
         extra = {"model": model_id, "language": language, "items": len(items)}
         shard.backend.save(where, extra=extra)
-        _write_npy(where / "mean.npy", shard.stats.mean)
-        _write_npy(where / "cov.npy", shard.stats.cov)
+        _write_npy(where / "offset.npy", shard.offset)
     atomic_write(root / CURRENT, lambda p: Path(p).write_text(name, encoding="utf-8"))
     _remove_old(root, keep=name)
     return folder
@@ -105,8 +104,7 @@ def load_snapshot(root: Path) -> Snapshot | None:
     model_id = ""
     for where in sorted((folder / "shards").iterdir()):
         backend = load_backend(where)
-        stats = ShardStats(np.load(where / "mean.npy"), np.load(where / "cov.npy"), len(backend))
-        shards[where.name] = Shard(backend, stats)
+        shards[where.name] = Shard(backend, np.load(where / "offset.npy"))
         manifest = json.loads((where / "manifest.json").read_text(encoding="utf-8"))
         model_id = str(manifest.get("model", ""))
     held = sum(len(s.backend) for s in shards.values())

@@ -1,0 +1,129 @@
+"""Expertise gold standard (Stelmakh et al.): order each reviewer's rated papers by expertise.
+
+Each of the 58 reviewers becomes a researcher entity whose publications are the 20 papers of
+their profile in a split; each rated paper (title and abstract) is a need; the engine's score
+of the need against the researcher is the predicted expertise. Loss is the weighted share of
+mis-ordered pairs, averaged over the splits.
+"""
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from matcher.encoders import Encoder
+from matcher.engine import Matcher
+from matcher.evaluation.base import EvaluationDataError, EvaluationResult
+from matcher.evaluation.metrics import pair_accuracy, pair_loss
+from matcher.settings import Settings
+
+SPLITS = tuple(range(1, 11))
+
+
+def load_ratings(root: Path) -> dict[str, dict[str, float]]:
+    """Reviewer id -> {paper id: expertise 1..5} from evaluations.csv."""
+    path = root / "data" / "evaluations.csv"
+    if not path.exists():
+        raise EvaluationDataError(f"gold standard not found: {path}")
+    ratings: dict[str, dict[str, float]] = {}
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            pairs = ((row[f"Paper{i}"], row[f"Expertise{i}"]) for i in range(1, 11))
+            ratings[row["ParticipantID"]] = {p: float(e) for p, e in pairs if p and e}
+    return ratings
+
+
+def paper_text(content: dict[str, Any]) -> str:
+    """Title and abstract as one text."""
+    return " ".join(f"{content.get('title', '')}. {content.get('abstract') or ''}".split())
+
+
+def split_catalogue(root: Path, split: int) -> list[dict[str, Any]]:
+    """Researcher entities built from one split's reviewer profiles."""
+    folder = root / "evaluation_datasets" / f"d_20_{split}" / "archives"
+    if not folder.is_dir():
+        raise EvaluationDataError(f"split {split} not found: {folder}")
+    entities = []
+    for path in sorted(folder.glob("~*.jsonl")):
+        papers = [json.loads(line)["content"] for line in path.read_text().splitlines() if line]
+        publications = [
+            {"title": p.get("title") or "untitled", "abstract": p.get("abstract") or ""}
+            for p in papers
+        ]
+        titles = "; ".join(p["title"] for p in publications[:5])
+        entities.append(
+            {
+                "id": f"researcher:ss-{path.stem.lstrip('~')}",
+                "kind": "researcher",
+                "name": f"Reviewer {path.stem.lstrip('~')}",
+                "affiliation": "Semantic Scholar profile",
+                "description": f"Recent work: {titles}",
+                "publications": publications,
+                "consent": True,
+            }
+        )
+    return entities
+
+
+def submissions(root: Path, split: int) -> dict[str, str]:
+    """Paper id -> need text for the rated papers of a split."""
+    path = root / "evaluation_datasets" / f"d_20_{split}" / "submissions.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {pid: paper_text(entry["content"]) for pid, entry in data.items()}
+
+
+class GoldStandard:
+    """Reviewer-paper expertise ordering; primary metric: loss averaged over splits."""
+
+    name = "goldstandard"
+
+    def __init__(self, splits: tuple[int, ...] = SPLITS) -> None:
+        self.splits = splits
+
+    def predict(self, matcher: Matcher, root: Path, split: int, ratings: dict) -> dict:
+        """Build the split's catalogue and score every rated (reviewer, paper) pair."""
+        catalogue = matcher.data_dir / f"split-{split}.jsonl"
+        entities = split_catalogue(root, split)
+        catalogue.write_text("\n".join(json.dumps(e) for e in entities), encoding="utf-8")
+        matcher.build(str(catalogue))
+        texts = submissions(root, split)
+        matcher.encoder.encode_queries(list(dict.fromkeys(texts.values())))
+        predicted: dict[str, dict[str, float]] = {}
+        for entity in entities:
+            reviewer = entity["id"].removeprefix("researcher:ss-")
+            predicted[reviewer] = {}
+            for paper in ratings.get(reviewer, {}):
+                if paper in texts:
+                    score = matcher.score_entities(texts[paper], [entity["id"]])
+                    predicted[reviewer][paper] = score[entity["id"]]
+        return predicted
+
+    def run(
+        self, settings: Settings, data: Path, encoder: Encoder | None = None, progress: bool = False
+    ) -> EvaluationResult:
+        """Loss, easy and hard pair accuracy per split and on average."""
+        ratings = load_ratings(data)
+        matcher = Matcher(settings, encoder=encoder)
+        per_split: dict[str, dict[str, float]] = {}
+        for split in tqdm(self.splits, desc="splits", disable=not progress):
+            predicted = self.predict(matcher, data, split, ratings)
+            truth = {r: {p: ratings[r][p] for p in ps} for r, ps in predicted.items() if ps}
+            per_split[str(split)] = {
+                "loss": pair_loss(predicted, truth),
+                "easy_accuracy": pair_accuracy(predicted, truth, "easy"),
+                "hard_accuracy": pair_accuracy(predicted, truth, "hard"),
+            }
+        metrics = {
+            key: float(np.mean([s[key] for s in per_split.values()]))
+            for key in ("loss", "easy_accuracy", "hard_accuracy")
+        }
+        return EvaluationResult(
+            self.name,
+            metrics,
+            "loss",
+            False,
+            {"splits": per_split, "model": matcher.encoder.model_id},
+        )
