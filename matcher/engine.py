@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from matcher.catalog import CatalogError, Rejected, load_catalog
 from matcher.encoders import Encoder, create_encoder
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.explain import explain, need_stems
-from matcher.items import entity_items
-from matcher.ranking import AnyEntity, Candidate, diversify, passes
-from matcher.retrieval import Retriever
+from matcher.fusion import resolved_ranking
+from matcher.items import entity_items, searchable_text
+from matcher.lexical import LexicalIndex
+from matcher.ranking import AnyEntity, Candidate, diversify, fuse, passes
+from matcher.retrieval import Query, Retriever
 from matcher.schemas import (
     KINDS,
     NeedRequest,
@@ -109,7 +109,9 @@ class Matcher:
         vectors = encoder.encode_documents([i.text for i in items], progress=progress)
         shards = build_shards(items, vectors, self.settings.index)
         self.store.replace_all(loaded.entities)
-        save_snapshot(self.index_dir, shards, items, encoder.model_id)
+        listed = [e for e in loaded.entities if is_listed(e)]
+        lexical = LexicalIndex.build({e.id: (searchable_text(e), e.language) for e in listed})
+        save_snapshot(self.index_dir, shards, items, lexical, encoder.model_id)
         with self._lock:
             self._loaded = None
         return BuildReport(
@@ -152,7 +154,9 @@ class Matcher:
                 f"{self.encoder.model_id}: run `matcher build` again"
             )
         entities = {e.id: e for e in self.store.all()}
-        return _Loaded(snapshot, entities, Retriever(snapshot, self.settings.ranking), name)
+        return _Loaded(
+            snapshot, entities, Retriever(snapshot, resolved_ranking(self.settings)), name
+        )
 
     def ready(self) -> bool:
         """Whether an index is built and loadable."""
@@ -165,9 +169,14 @@ class Matcher:
     def score_entities(self, need: str, entity_ids: list[str]) -> dict[str, float]:
         """The engine's score of a need against each given indexed entity, without filters."""
         loaded = self._current()
-        query = self.encoder.encode_queries([need])
         retriever = loaded.retriever
-        return {e: retriever.score(query, e).score for e in entity_ids if e in retriever.positions}
+        query = retriever.query(need, self.encoder.encode_queries([need]))
+        wanted = [e for e in entity_ids if e in retriever.positions]
+        pool = list(retriever.positions) if self.settings.ranking.fusion == "rrf" else wanted
+        candidates = [retriever.score(query, e) for e in pool]
+        fuse(candidates, loaded.retriever.settings)
+        scores = {c.entity_id: c.score for c in candidates}
+        return {e: scores[e] for e in wanted}
 
     def get(self, entity_id: str) -> AnyEntity | None:
         """A listed entity by id (researchers without consent are not listed)."""
@@ -190,7 +199,8 @@ class Matcher:
         """Partners (companies, researchers) and testbeds (labs) for one need."""
         top_k = self.check(request)
         loaded = self._current()
-        query = self.encoder.encode_queries([request.need])
+        vector = self.encoder.encode_queries([request.need])
+        query = loaded.retriever.query(request.need, vector)
         ranked = self._rank(loaded, query, request, top_k)
         need = need_stems(request.need)
         lists: dict[str, list[Result]] = {"partners": [], "testbeds": []}
@@ -217,7 +227,7 @@ class Matcher:
         )
 
     def _rank(
-        self, loaded: _Loaded, query: np.ndarray, request: NeedRequest, top_k: int
+        self, loaded: _Loaded, query: Query, request: NeedRequest, top_k: int
     ) -> dict[str, list[tuple[AnyEntity, Candidate]]]:
         """Retrieve candidates, widening the pool until filters leave enough, then score them."""
         kinds = set(request.kinds or KINDS)
@@ -238,10 +248,11 @@ class Matcher:
             if enough or ks == sizes:
                 break
             ks = {language: min(k * 4, sizes[language]) for language, k in ks.items()}
+        scored = [(entity, retriever.score(query, entity.id)) for entity in allowed]
+        fuse([c for _, c in scored], retriever.settings)
         ranked: dict[str, list[tuple[AnyEntity, Candidate]]] = {"partners": [], "testbeds": []}
-        for entity in allowed:
-            group = "testbeds" if entity.kind == "lab" else "partners"
-            ranked[group].append((entity, retriever.score(query, entity.id)))
+        for entity, candidate in scored:
+            ranked["testbeds" if entity.kind == "lab" else "partners"].append((entity, candidate))
         return {g: self._order(pairs, top_k, request.diversify) for g, pairs in ranked.items()}
 
     @staticmethod

@@ -17,6 +17,8 @@ class Candidate:
 
     entity_id: str
     hits: list[tuple[int, float]] = field(default_factory=list)
+    dense: float = 0.0
+    lexical: float = 0.0
     score: float = 0.0
 
 
@@ -31,6 +33,24 @@ def aggregate(scores: list[float], years: list[int | None], settings: RankingSet
     if settings.aggregate == "mean":
         return float(values.mean())
     return float(values[: settings.top_items].mean())
+
+
+def fuse(candidates: list[Candidate], settings: RankingSettings) -> None:
+    """Set each candidate's score from its dense and lexical scores.
+
+    convex: (1 - w) * dense + w * lexical, with w the lexical weight (tuned, see models/fusion);
+    rrf: reciprocal rank fusion over this set of candidates, 1/(k + rank) summed over both lists.
+    """
+    if settings.fusion == "rrf":
+        k = settings.rrf_k
+        for scores in ([c.dense for c in candidates], [c.lexical for c in candidates]):
+            order = np.argsort(-np.asarray(scores), kind="stable")
+            for rank, index in enumerate(order, start=1):
+                candidates[index].score += 1.0 / (k + rank)
+        return
+    weight = settings.lexical_weight or 0.0
+    for candidate in candidates:
+        candidate.score = (1 - weight) * candidate.dense + weight * candidate.lexical
 
 
 def recency_bonus(years: list[int | None], half_life: float, weight: float = 0.5) -> np.ndarray:

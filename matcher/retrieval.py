@@ -1,6 +1,7 @@
-"""Candidate retrieval from the language shards and exact scoring of each candidate's texts."""
+"""Candidate retrieval (dense shards and lexical index) and exact scoring of each candidate."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -8,6 +9,14 @@ from matcher.calibration import align
 from matcher.ranking import Candidate, aggregate
 from matcher.settings import RankingSettings
 from matcher.snapshot import Snapshot
+
+
+@dataclass
+class Query:
+    """A need as the retriever sees it: its vector and its lexical score for every entity."""
+
+    vector: np.ndarray
+    lexical: np.ndarray
 
 
 class Retriever:
@@ -22,30 +31,47 @@ class Retriever:
         self.positions = {e: np.array(p, dtype=np.int64) for e, p in grouped.items()}
         self.sizes = {language: len(s.backend) for language, s in snapshot.shards.items()}
 
-    def candidates(self, query: np.ndarray, ks: dict[str, int]) -> list[str]:
-        """Entity ids whose texts are among each shard's top-k, best aligned hit first."""
+    def query(self, need: str, vector: np.ndarray) -> Query:
+        """Prepare a need: its vector and, where lexical matching is used, its BM25 scores."""
+        lexical = self.snapshot.lexical
+        weight = self.settings.lexical_weight or 0.0
+        if weight > 0 or self.settings.fusion == "rrf":
+            return Query(vector, lexical.scores(need))
+        return Query(vector, np.zeros(len(lexical.entity_ids), dtype=np.float32))
+
+    def candidates(self, query: Query, ks: dict[str, int]) -> list[str]:
+        """Entities with a text among each shard's top-k, then the best lexical matches."""
         scores: list[float] = []
         entities: list[str] = []
         for language, shard in self.snapshot.shards.items():
-            found, ids = shard.backend.search(query, ks[language])
+            found, ids = shard.backend.search(query.vector, ks[language])
             valid = ids[0] >= 0
             values = found[0][valid].astype(np.float64)
             if self.settings.calibrate:
-                values = align(values, query[0], shard.offset)
+                values = align(values, query.vector[0], shard.offset)
             scores.extend(values.tolist())
             entities.extend(self.snapshot.items[int(i)].entity_id for i in ids[0][valid])
         order = np.argsort(-np.asarray(scores), kind="stable")
-        return list(dict.fromkeys(entities[i] for i in order))
+        dense = [entities[i] for i in order]
+        lexical_ids = self.snapshot.lexical.entity_ids
+        matched = np.flatnonzero(query.lexical > 0)
+        best = matched[np.argsort(-query.lexical[matched], kind="stable")][
+            : max(ks.values(), default=0)
+        ]
+        return list(dict.fromkeys(dense + [lexical_ids[i] for i in best]))
 
-    def score(self, query: np.ndarray, entity_id: str) -> Candidate:
-        """Exact similarity to every text of an entity, aggregated into its score."""
+    def score(self, query: Query, entity_id: str) -> Candidate:
+        """Exact dense similarity to every text of an entity, aggregated, with its lexical score."""
         positions = self.positions[entity_id]
         language = self.snapshot.items[int(positions[0])].language
         shard = self.snapshot.shards[language]
-        sims = (shard.backend.vectors(positions) @ query[0]).astype(np.float64)
+        sims = (shard.backend.vectors(positions) @ query.vector[0]).astype(np.float64)
         if self.settings.calibrate:
-            sims = align(sims, query[0], shard.offset)
+            sims = align(sims, query.vector[0], shard.offset)
         order = np.argsort(-sims, kind="stable")
         hits = [(int(positions[i]), float(sims[i])) for i in order]
         years = [self.snapshot.items[p].year for p, _ in hits]
-        return Candidate(entity_id, hits, aggregate([s for _, s in hits], years, self.settings))
+        dense = aggregate([s for _, s in hits], years, self.settings)
+        where = self.snapshot.lexical.position.get(entity_id)
+        lexical = float(query.lexical[where]) if where is not None else 0.0
+        return Candidate(entity_id, hits, dense=dense, lexical=lexical)

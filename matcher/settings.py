@@ -30,12 +30,16 @@ class RankingSettings(BaseModel):
     """How item similarities become entity scores and how many candidates are considered.
 
     `calibrate` removes each language's score offset for the need (see calibration.py).
+    `lexical_weight` None means the weight tuned on labelled data (models/fusion/weights.json).
     """
 
     calibrate: bool = True
     aggregate: Aggregate = "topk_mean"
     top_items: int = Field(3, ge=1, le=20)
     recency_half_life: float | None = Field(None, gt=0)
+    fusion: Literal["convex", "rrf"] = "convex"
+    lexical_weight: float | None = Field(None, ge=0, le=1)
+    rrf_k: int = Field(60, ge=1)
     candidate_items: int = Field(400, ge=10, le=100_000)
     default_top_k: int = Field(10, ge=1)
     max_top_k: int = Field(100, ge=1)
@@ -65,6 +69,8 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Path("data")
+    models_dir: Path = Path(__file__).resolve().parent.parent / "models"
+    evaluation_data: Path = Path("../shared/data")
     encoder: EncoderSettings = EncoderSettings()
     index: IndexSettings = IndexSettings()
     ranking: RankingSettings = RankingSettings()

@@ -13,6 +13,7 @@ from matcher.calibration import language_offsets
 from matcher.index import VectorBackend, create_backend, load_backend
 from matcher.index.base import atomic_write
 from matcher.items import Item
+from matcher.lexical import LexicalIndex
 from matcher.settings import IndexSettings
 
 CURRENT = "CURRENT"
@@ -33,6 +34,7 @@ class Snapshot:
 
     shards: dict[str, Shard]
     items: list[Item]
+    lexical: LexicalIndex
     model_id: str
     path: Path
 
@@ -60,7 +62,9 @@ def _write_npy(path: Path, array: np.ndarray) -> None:
     atomic_write(path, write)
 
 
-def save_snapshot(root: Path, shards: dict[str, Shard], items: list[Item], model_id: str) -> Path:
+def save_snapshot(
+    root: Path, shards: dict[str, Shard], items: list[Item], lexical: LexicalIndex, model_id: str
+) -> Path:
     """Write a new snapshot folder, then point CURRENT at it; older snapshots are removed."""
     root.mkdir(parents=True, exist_ok=True)
     name = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
@@ -73,6 +77,7 @@ def save_snapshot(root: Path, shards: dict[str, Shard], items: list[Item], model
         extra = {"model": model_id, "language": language, "items": len(items)}
         shard.backend.save(where, extra=extra)
         _write_npy(where / "offset.npy", shard.offset)
+    lexical.save(folder / "lexical")
     atomic_write(root / CURRENT, lambda p: Path(p).write_text(name, encoding="utf-8"))
     _remove_old(root, keep=name)
     return folder
@@ -110,7 +115,7 @@ def load_snapshot(root: Path) -> Snapshot | None:
     held = sum(len(s.backend) for s in shards.values())
     if held != len(items):
         raise ValueError(f"index in {folder} holds {held} vectors for {len(items)} items")
-    return Snapshot(shards, items, model_id, folder)
+    return Snapshot(shards, items, LexicalIndex.load(folder / "lexical"), model_id, folder)
 
 
 def current_name(root: Path) -> str:
