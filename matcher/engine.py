@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from matcher.catalog import CatalogError, Rejected, load_catalog
-from matcher.encoders import Encoder, create_encoder
+from matcher.encoders import Encoder
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
+from matcher.encoders.factory import cached_encoder
+from matcher.encoders.hybrid import HybridEncoder
 from matcher.explain import explain, need_stems
 from matcher.fusion import resolved_ranking
 from matcher.items import entity_items, searchable_text
@@ -23,7 +25,7 @@ from matcher.schemas import (
     Researcher,
     Result,
 )
-from matcher.settings import Settings
+from matcher.settings import RankingSettings, Settings
 from matcher.snapshot import Snapshot, build_shards, current_name, load_snapshot, save_snapshot
 from matcher.store import Store
 
@@ -78,9 +80,16 @@ class Matcher:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(self.data_dir / "catalog.sqlite")
         self._cache = EmbeddingCache(self.data_dir / "embeddings.sqlite")
-        self._encoder = CachedEncoder(encoder, self._cache) if encoder else None
+        self._encoder: CachedEncoder | HybridEncoder | None = (
+            CachedEncoder(encoder, self._cache) if encoder else None
+        )
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
+
+    @property
+    def ranking(self) -> RankingSettings:
+        """Ranking settings with tuned fusion weights filled in."""
+        return resolved_ranking(self.settings)
 
     @property
     def index_dir(self) -> Path:
@@ -88,10 +97,10 @@ class Matcher:
         return self.data_dir / "index"
 
     @property
-    def encoder(self) -> CachedEncoder:
+    def encoder(self) -> CachedEncoder | HybridEncoder:
         """The configured encoder behind the embedding cache (created on first use)."""
         if self._encoder is None:
-            self._encoder = CachedEncoder(create_encoder(self.settings.encoder), self._cache)
+            self._encoder = cached_encoder(self.settings.encoder, self._cache)
         return self._encoder
 
     def build(self, source: str, progress: bool = False) -> BuildReport:
@@ -154,9 +163,7 @@ class Matcher:
                 f"{self.encoder.model_id}: run `matcher build` again"
             )
         entities = {e.id: e for e in self.store.all()}
-        return _Loaded(
-            snapshot, entities, Retriever(snapshot, resolved_ranking(self.settings)), name
-        )
+        return _Loaded(snapshot, entities, Retriever(snapshot, self.ranking), name)
 
     def ready(self) -> bool:
         """Whether an index is built and loadable."""
@@ -166,17 +173,23 @@ class Matcher:
             return False
         return True
 
+    def score_parts(
+        self, need: str, entity_ids: list[str], lexical: bool = True
+    ) -> list[Candidate]:
+        """Dense and lexical scores of a need for each given indexed entity, not yet fused."""
+        retriever = self._current().retriever
+        vector = self.encoder.encode_queries([need])
+        query = retriever.query(need, vector, lexical=lexical)
+        return [retriever.score(query, e) for e in entity_ids if e in retriever.positions]
+
     def score_entities(self, need: str, entity_ids: list[str]) -> dict[str, float]:
         """The engine's score of a need against each given indexed entity, without filters."""
-        loaded = self._current()
-        retriever = loaded.retriever
-        query = retriever.query(need, self.encoder.encode_queries([need]))
-        wanted = [e for e in entity_ids if e in retriever.positions]
-        pool = list(retriever.positions) if self.settings.ranking.fusion == "rrf" else wanted
-        candidates = [retriever.score(query, e) for e in pool]
-        fuse(candidates, loaded.retriever.settings)
+        ranking = self._current().retriever.settings
+        pool = list(self._current().retriever.positions) if ranking.fusion == "rrf" else entity_ids
+        candidates = self.score_parts(need, pool)
+        fuse(candidates, ranking)
         scores = {c.entity_id: c.score for c in candidates}
-        return {e: scores[e] for e in wanted}
+        return {e: scores[e] for e in entity_ids if e in scores}
 
     def get(self, entity_id: str) -> AnyEntity | None:
         """A listed entity by id (researchers without consent are not listed)."""

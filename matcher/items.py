@@ -32,6 +32,7 @@ def entity_items(entity: Company | Lab | Researcher) -> list[Item]:
         ]
         if entity.expertise:
             texts.append(("expertise", ", ".join(entity.expertise), None))
+    texts += [("project", f"{p.title}. {p.summary}".strip(), p.year) for p in entity.projects]
     if entity.keywords:
         texts.append(("keywords", ", ".join(entity.keywords), None))
     return [Item(entity.id, f, t, year, entity.language) for f, t, year in texts]

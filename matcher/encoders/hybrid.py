@@ -1,0 +1,52 @@
+"""Two encoders in one space: an English model and a multilingual one, combined by language.
+
+A text's vector is the two normalised vectors side by side, the English part scaled by
+sqrt(w) and the multilingual part by sqrt(1 - w), so a dot product is
+w * cos_english + (1 - w) * cos_multilingual. A Swedish need leaves the English part out
+(the English model cannot read Swedish), so it is matched by the multilingual model alone.
+"""
+
+import numpy as np
+
+from matcher.encoders.cache import CachedEncoder
+from matcher.text import guess_language
+
+
+class HybridEncoder:
+    """English and multilingual vectors side by side, weighted, routed by the need's language."""
+
+    def __init__(self, english: CachedEncoder, multilingual: CachedEncoder, weight: float) -> None:
+        self.english = english
+        self.multilingual = multilingual
+        self.weight = weight
+        self.dim = english.dim + multilingual.dim
+        self.model_id = f"hybrid({english.model_id}*{weight:g}+{multilingual.model_id})"
+
+    @property
+    def hits(self) -> int:
+        """Texts served from the cache (counted once per text)."""
+        return self.multilingual.hits
+
+    @property
+    def misses(self) -> int:
+        """Texts that had to be encoded."""
+        return self.multilingual.misses
+
+    def _join(
+        self, english: np.ndarray, multilingual: np.ndarray, weights: np.ndarray
+    ) -> np.ndarray:
+        left = english * np.sqrt(weights)[:, None]
+        right = multilingual * np.sqrt(1 - self.weight)
+        return np.ascontiguousarray(np.hstack([left, right]), dtype=np.float32)
+
+    def encode_documents(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        """Both models on every catalogue text."""
+        english = self.english.encode_documents(texts, progress=progress)
+        multilingual = self.multilingual.encode_documents(texts, progress=progress)
+        return self._join(english, multilingual, np.full(len(texts), self.weight))
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Both models on English needs; the multilingual model alone on Swedish ones."""
+        weights = np.array([0.0 if guess_language(t) == "sv" else self.weight for t in texts])
+        english = self.english.encode_queries(texts)
+        return self._join(english, self.multilingual.encode_queries(texts), weights)
