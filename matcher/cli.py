@@ -144,9 +144,9 @@ def _splits(text: str | None) -> tuple[int, ...] | None:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Measure the engine on labelled data."""
-    from matcher.evaluation import EvaluationDataError, run_evaluation
-
     from pydantic import ValidationError
+
+    from matcher.evaluation import EvaluationDataError, run_evaluation
 
     settings = _settings(args)
     raw = settings.model_dump()

@@ -79,7 +79,7 @@ class Matcher:
         self.data_dir = Path(settings.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(self.data_dir / "catalog.sqlite")
-        self._cache = EmbeddingCache(self.data_dir / "embeddings.sqlite")
+        self._cache = EmbeddingCache(settings.cache_file or self.data_dir / "embeddings.sqlite")
         self._encoder: CachedEncoder | HybridEncoder | None = (
             CachedEncoder(encoder, self._cache) if encoder else None
         )

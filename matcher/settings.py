@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Path("data")
+    cache_file: Path | None = None
     models_dir: Path = Path(__file__).resolve().parent.parent / "models"
     evaluation_data: Path = Path("../shared/data")
     encoder: EncoderSettings = EncoderSettings()

@@ -2,8 +2,10 @@
 
 A text's vector is the two normalised vectors side by side, the English part scaled by
 sqrt(w) and the multilingual part by sqrt(1 - w), so a dot product is
-w * cos_english + (1 - w) * cos_multilingual. A Swedish need leaves the English part out
-(the English model cannot read Swedish), so it is matched by the multilingual model alone.
+w * cos_english + (1 - w) * cos_multilingual. Swedish texts, needs and catalogue texts alike,
+leave the English part out (the English model cannot read Swedish), so any pair with a Swedish
+side is matched by the multilingual model alone; the per-language alignment of the index then
+puts the two kinds of score on one footing.
 """
 
 import numpy as np
@@ -39,14 +41,16 @@ class HybridEncoder:
         right = multilingual * np.sqrt(1 - self.weight)
         return np.ascontiguousarray(np.hstack([left, right]), dtype=np.float32)
 
+    def _weights(self, texts: list[str]) -> np.ndarray:
+        return np.array([0.0 if guess_language(t) == "sv" else self.weight for t in texts])
+
     def encode_documents(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        """Both models on every catalogue text."""
+        """Both models on English catalogue texts; the multilingual one alone on Swedish ones."""
         english = self.english.encode_documents(texts, progress=progress)
         multilingual = self.multilingual.encode_documents(texts, progress=progress)
-        return self._join(english, multilingual, np.full(len(texts), self.weight))
+        return self._join(english, multilingual, self._weights(texts))
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Both models on English needs; the multilingual model alone on Swedish ones."""
-        weights = np.array([0.0 if guess_language(t) == "sv" else self.weight for t in texts])
         english = self.english.encode_queries(texts)
-        return self._join(english, self.multilingual.encode_queries(texts), weights)
+        return self._join(english, self.multilingual.encode_queries(texts), self._weights(texts))

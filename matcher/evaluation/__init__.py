@@ -27,7 +27,11 @@ def run_evaluation(
 
     if name not in DATA_FOLDERS:
         raise EvaluationDataError(f"unknown evaluation '{name}'; choose from {', '.join(NAMES)}")
-    folder = settings.data_dir / "evaluation" / name / settings.encoder.name
+    root = settings.data_dir / "evaluation"
+    root.mkdir(parents=True, exist_ok=True)
+    folder = root / name / settings.encoder.name
+    shared = {"cache_file": settings.cache_file or root / "embeddings.sqlite"}
+    settings = settings.model_copy(update=shared)
     scoped = settings.model_copy(update={"data_dir": folder})
     if name == "goldstandard":
         source = data or settings.evaluation_data / DATA_FOLDERS[name]

@@ -18,7 +18,8 @@ from matcher.encoders import Encoder
 from matcher.engine import Matcher
 from matcher.evaluation.base import EvaluationDataError, EvaluationResult
 from matcher.evaluation.metrics import pair_accuracy, pair_loss
-from matcher.settings import Settings
+from matcher.ranking import Candidate, fuse
+from matcher.settings import RankingSettings, Settings
 
 SPLITS = tuple(range(1, 11))
 
@@ -75,6 +76,56 @@ def submissions(root: Path, split: int) -> dict[str, str]:
     return {pid: paper_text(entry["content"]) for pid, entry in data.items()}
 
 
+Parts = dict[str, dict[str, Candidate]]
+
+
+def collect(
+    matcher: Matcher, root: Path, split: int, ratings: dict[str, dict[str, float]]
+) -> Parts:
+    """Build a split's catalogue; dense and lexical parts of every (paper, reviewer) score."""
+    catalogue = matcher.data_dir / f"split-{split}.jsonl"
+    entities = split_catalogue(root, split)
+    catalogue.write_text("\n".join(json.dumps(e) for e in entities), encoding="utf-8")
+    matcher.build(str(catalogue))
+    texts = submissions(root, split)
+    rated = {p for papers in ratings.values() for p in papers if p in texts}
+    ids = [e["id"] for e in entities]
+    matcher.encoder.encode_queries([texts[p] for p in sorted(rated)])
+    return {
+        paper: {c.entity_id: c for c in matcher.score_parts(texts[paper], ids)}
+        for paper in sorted(rated)
+    }
+
+
+def predictions(parts: Parts, ranking: RankingSettings) -> dict[str, dict[str, float]]:
+    """Reviewer -> paper -> fused score (RRF ranks reviewers within each paper)."""
+    predicted: dict[str, dict[str, float]] = {}
+    for paper, by_entity in parts.items():
+        candidates = [Candidate(c.entity_id, [], c.dense, c.lexical) for c in by_entity.values()]
+        fuse(candidates, ranking)
+        for candidate in candidates:
+            reviewer = candidate.entity_id.removeprefix("researcher:ss-")
+            predicted.setdefault(reviewer, {})[paper] = candidate.score
+    return predicted
+
+
+def split_metrics(
+    parts: Parts, ratings: dict[str, dict[str, float]], ranking: RankingSettings
+) -> dict[str, float]:
+    """Loss and pair accuracies of one split under one ranking configuration."""
+    predicted = predictions(parts, ranking)
+    truth = {
+        r: {p: e for p, e in ratings[r].items() if p in predicted.get(r, {})}
+        for r in predicted
+        if r in ratings
+    }
+    return {
+        "loss": pair_loss(predicted, truth),
+        "easy_accuracy": pair_accuracy(predicted, truth, "easy"),
+        "hard_accuracy": pair_accuracy(predicted, truth, "hard"),
+    }
+
+
 class GoldStandard:
     """Reviewer-paper expertise ordering; primary metric: loss averaged over splits."""
 
@@ -83,47 +134,24 @@ class GoldStandard:
     def __init__(self, splits: tuple[int, ...] = SPLITS) -> None:
         self.splits = splits
 
-    def predict(self, matcher: Matcher, root: Path, split: int, ratings: dict) -> dict:
-        """Build the split's catalogue and score every rated (reviewer, paper) pair."""
-        catalogue = matcher.data_dir / f"split-{split}.jsonl"
-        entities = split_catalogue(root, split)
-        catalogue.write_text("\n".join(json.dumps(e) for e in entities), encoding="utf-8")
-        matcher.build(str(catalogue))
-        texts = submissions(root, split)
-        matcher.encoder.encode_queries(list(dict.fromkeys(texts.values())))
-        predicted: dict[str, dict[str, float]] = {}
-        for entity in entities:
-            reviewer = entity["id"].removeprefix("researcher:ss-")
-            predicted[reviewer] = {}
-            for paper in ratings.get(reviewer, {}):
-                if paper in texts:
-                    score = matcher.score_entities(texts[paper], [entity["id"]])
-                    predicted[reviewer][paper] = score[entity["id"]]
-        return predicted
+    def parts(
+        self, settings: Settings, data: Path, encoder: Encoder | None = None, progress: bool = False
+    ) -> tuple[dict[int, Parts], dict[str, dict[str, float]], Matcher]:
+        """Score parts of every split, for evaluating many ranking configurations at once."""
+        ratings = load_ratings(data)
+        matcher = Matcher(settings, encoder=encoder)
+        splits = tqdm(self.splits, desc="splits", disable=not progress)
+        return {s: collect(matcher, data, s, ratings) for s in splits}, ratings, matcher
 
     def run(
         self, settings: Settings, data: Path, encoder: Encoder | None = None, progress: bool = False
     ) -> EvaluationResult:
         """Loss, easy and hard pair accuracy per split and on average."""
-        ratings = load_ratings(data)
-        matcher = Matcher(settings, encoder=encoder)
-        per_split: dict[str, dict[str, float]] = {}
-        for split in tqdm(self.splits, desc="splits", disable=not progress):
-            predicted = self.predict(matcher, data, split, ratings)
-            truth = {r: {p: ratings[r][p] for p in ps} for r, ps in predicted.items() if ps}
-            per_split[str(split)] = {
-                "loss": pair_loss(predicted, truth),
-                "easy_accuracy": pair_accuracy(predicted, truth, "easy"),
-                "hard_accuracy": pair_accuracy(predicted, truth, "hard"),
-            }
+        parts, ratings, matcher = self.parts(settings, data, encoder, progress)
+        per_split = {str(s): split_metrics(p, ratings, matcher.ranking) for s, p in parts.items()}
         metrics = {
-            key: float(np.mean([s[key] for s in per_split.values()]))
+            key: float(np.mean([m[key] for m in per_split.values()]))
             for key in ("loss", "easy_accuracy", "hard_accuracy")
         }
-        return EvaluationResult(
-            self.name,
-            metrics,
-            "loss",
-            False,
-            {"splits": per_split, "model": matcher.encoder.model_id},
-        )
+        details = {"splits": per_split, "model": matcher.encoder.model_id}
+        return EvaluationResult(self.name, metrics, "loss", False, details)

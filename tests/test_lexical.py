@@ -1,0 +1,64 @@
+"""BM25 with Swedish compound splitting, and the fusion of dense and lexical scores."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.lexical import CompoundSplitter, LexicalIndex
+from matcher.ranking import Candidate, fuse
+from matcher.settings import RankingSettings
+
+DOCS = {
+    "a": ("Vi återvinner litiumjonbatterier i en pilotanläggning.", "sv"),
+    "b": ("Battery recycling pilot plant for lithium-ion cells.", "en"),
+    "c": ("Litium och batterier: jon, test och bädd i labbet.", "sv"),
+    "d": ("Äldreomsorg med robotar och sensorer i hemmet.", "sv"),
+}
+
+
+def test_compounds_split_into_known_words() -> None:
+    splitter = CompoundSplitter(["litium", "jon", "batterier", "test", "bädd", "omsorg"])
+    assert splitter.split("litiumjonbatterier") == ("litium", "jon", "batterier")
+    assert splitter.split("testbädd") == ("test", "bädd")
+    assert splitter.split("omsorgstest") == ("omsorgs", "test")
+    assert splitter.split("robotarm") == ()
+
+
+def test_a_part_of_a_compound_finds_the_compound() -> None:
+    index = LexicalIndex.build(DOCS)
+    scores = dict(zip(index.entity_ids, index.scores("batterier"), strict=True))
+    assert scores["a"] > 0, "litiumjonbatterier contains batterier"
+    assert scores["d"] == 0
+
+
+def test_scores_are_normalised_and_stable(tmp_path: Path) -> None:
+    index = LexicalIndex.build(DOCS)
+    for need in ["robotar i omsorgen", "battery recycling pilot", "batterier", "zzz"]:
+        scores = index.scores(need)
+        assert scores.shape == (4,) and (scores >= 0).all() and (scores <= 1.0001).all()
+    assert index.scores("zzz").sum() == 0
+    assert index.entity_ids[int(np.argmax(index.scores("robotar i omsorgen")))] == "d"
+    index.save(tmp_path / "lex")
+    again = LexicalIndex.load(tmp_path / "lex")
+    np.testing.assert_allclose(again.scores("batterier"), index.scores("batterier"))
+
+
+def candidates() -> list[Candidate]:
+    return [Candidate("x", dense=0.9, lexical=0.0), Candidate("y", dense=0.5, lexical=1.0)]
+
+
+@pytest.mark.parametrize(("weight", "winner"), [(0.0, "x"), (0.2, "x"), (0.5, "y"), (1.0, "y")])
+def test_convex_fusion(weight: float, winner: str) -> None:
+    found = candidates()
+    fuse(found, RankingSettings(lexical_weight=weight))
+    assert max(found, key=lambda c: c.score).entity_id == winner
+    assert found[0].score == pytest.approx((1 - weight) * 0.9)
+
+
+def test_rrf_fusion_uses_ranks() -> None:
+    found = candidates() + [Candidate("z", dense=0.1, lexical=0.5)]
+    fuse(found, RankingSettings(fusion="rrf", rrf_k=60))
+    scores = {c.entity_id: c.score for c in found}
+    assert scores["x"] == pytest.approx(1 / 61 + 1 / 63)
+    assert scores["y"] == pytest.approx(1 / 62 + 1 / 61)
