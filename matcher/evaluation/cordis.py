@@ -108,37 +108,49 @@ class Cordis:
             "bm25": ranking.model_copy(update={"fusion": "convex", "lexical_weight": 1.0}),
         }
 
-    def run(
+    def collect(
         self, settings: Settings, data: Path, encoder: Encoder | None = None, progress: bool = False
-    ) -> EvaluationResult:
-        """Per-project leave-one-out builds, scored under every configuration."""
+    ) -> list[tuple[list[Candidate], set[str], set[str]]]:
+        """Per project: unfused scores of every organisation, all participants, findable ones."""
         project_list, rows = load(data)
         projects = {str(p["id"]): p for p in project_list}
         matcher = Matcher(settings, encoder=encoder)
-        configs = self.configurations(matcher.ranking)
-        per_config: dict[str, list[dict[str, float]]] = {name: [] for name in configs}
+        found = []
         for project_id, project in tqdm(projects.items(), desc="projects", disable=not progress):
             entities, everyone, findable = leave_one_out(project_id, rows, projects)
             catalogue = matcher.data_dir / "cordis-catalogue.jsonl"
             catalogue.write_text("\n".join(json.dumps(e) for e in entities), encoding="utf-8")
             matcher.build(str(catalogue))
             parts = matcher.score_parts(project_text(project), [e["id"] for e in entities])
-            for name, ranking in configs.items():
-                ranked = self._rank(parts, ranking)
-                per_config[name].append(ranking_metrics(ranked, everyone, findable))
-        summary = {
-            f"{name}/{key}": float(np.mean([m[key] for m in runs]))
-            for name, runs in per_config.items()
-            for key in runs[0]
-        }
-        metrics = {key.removeprefix("engine/"): v for key, v in summary.items()}
-        return EvaluationResult(
-            self.name,
-            metrics,
-            "recall@50",
-            True,
-            {"projects": len(projects), "model": matcher.encoder.model_id},
-        )
+            found.append((parts, everyone, findable))
+        self.model_id = matcher.encoder.model_id
+        self.ranking = matcher.ranking
+        return found
+
+    def metrics(
+        self, found: list[tuple[list[Candidate], set[str], set[str]]], ranking: RankingSettings
+    ) -> dict[str, float]:
+        """Mean ranking metrics over projects under one ranking configuration."""
+        runs = [ranking_metrics(self._rank(p, ranking), e, f) for p, e, f in found]
+        return {key: float(np.mean([r[key] for r in runs])) for key in runs[0]}
+
+    def recall(
+        self, found: list[tuple[list[Candidate], set[str], set[str]]], ranking: RankingSettings
+    ) -> float:
+        """Mean Recall@50 under one ranking configuration."""
+        return self.metrics(found, ranking)["recall@50"]
+
+    def run(
+        self, settings: Settings, data: Path, encoder: Encoder | None = None, progress: bool = False
+    ) -> EvaluationResult:
+        """Leave-one-out builds, scored under the engine's ranking and both baselines."""
+        found = self.collect(settings, data, encoder, progress)
+        metrics: dict[str, float] = {}
+        for name, ranking in self.configurations(self.ranking).items():
+            prefix = "" if name == "engine" else f"{name}/"
+            metrics.update({f"{prefix}{k}": v for k, v in self.metrics(found, ranking).items()})
+        details = {"projects": len(found), "model": self.model_id}
+        return EvaluationResult(self.name, metrics, "recall@50", True, details)
 
     @staticmethod
     def _rank(parts: list[Candidate], ranking: RankingSettings) -> list[str]:

@@ -1,0 +1,122 @@
+"""The evaluations run through the engine on tiny data sets whose answers are known."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from matcher import cli
+from matcher.encoders.fake import FakeEncoder
+from matcher.evaluation.cordis import Cordis
+from matcher.evaluation.crosslingual import Crosslingual
+from matcher.evaluation.goldstandard import GoldStandard
+from matcher.settings import EncoderSettings, RankingSettings, Settings
+
+BATTERY = "Leaching of lithium-ion battery black mass for cobalt and nickel recovery"
+CARE = "Fall detection sensors for elderly people living at home with home care"
+
+
+def fake_settings(tmp_path: Path, weight: float = 0.0) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        encoder=EncoderSettings(name="fake"),
+        ranking=RankingSettings(lexical_weight=weight),
+    )
+
+
+def write_gold(root: Path) -> Path:
+    (root / "data").mkdir(parents=True)
+    header = "ParticipantID\t" + "\t".join(
+        [f"Paper{i}" for i in range(1, 11)] + [f"Expertise{i}" for i in range(1, 11)]
+    )
+    rows = [
+        "r1\tpb\tpc" + "\t" * 8 + "\t5\t1" + "\t" * 8,
+        "r2\tpb\tpc" + "\t" * 8 + "\t1\t4" + "\t" * 8,
+    ]
+    (root / "data" / "evaluations.csv").write_text("\n".join([header, *rows]) + "\n")
+    split = root / "evaluation_datasets" / "d_20_1"
+    (split / "archives").mkdir(parents=True)
+    for reviewer, text in (("r1", BATTERY), ("r2", CARE)):
+        paper = {"id": reviewer, "content": {"title": text, "abstract": text}}
+        (split / "archives" / f"~{reviewer}.jsonl").write_text(json.dumps(paper) + "\n")
+    submissions = {
+        "pb": {
+            "id": "pb",
+            "content": {"title": "Battery black mass leaching", "abstract": BATTERY},
+        },
+        "pc": {"id": "pc", "content": {"title": "Elderly fall detection", "abstract": CARE}},
+    }
+    (split / "submissions.json").write_text(json.dumps(submissions))
+    return root
+
+
+def test_gold_standard_orders_expertise(tmp_path: Path) -> None:
+    root = write_gold(tmp_path / "gold")
+    result = GoldStandard((1,)).run(fake_settings(tmp_path), root, encoder=FakeEncoder())
+    assert result.primary == "loss" and not result.higher_is_better
+    assert result.metrics["loss"] == 0.0
+    assert result.metrics["easy_accuracy"] == 1.0
+    assert result.details["splits"]["1"]["loss"] == 0.0
+
+
+def write_cordis(root: Path) -> Path:
+    root.mkdir(parents=True)
+    projects = [
+        {"id": 1, "title": "Battery recycling A", "objective": BATTERY},
+        {"id": 2, "title": "Battery recycling B", "objective": BATTERY + " pilot"},
+        {"id": 3, "title": "Care C", "objective": CARE},
+        {"id": 4, "title": "Care D", "objective": CARE + " trial"},
+    ]
+    rows = [
+        {"projectID": p, "organisationID": o, "name": n, "activityType": t, "country": "SE"}
+        for p, o, n, t in [
+            (1, 10, "Battery Org", "PRC"),
+            (2, 10, "Battery Org", "PRC"),
+            (3, 20, "Care Org", "HES"),
+            (4, 20, "Care Org", "HES"),
+            (1, 30, "Newcomer", "PRC"),
+        ]
+    ]
+    (root / "project.json").write_text(json.dumps(projects))
+    (root / "organization.json").write_text(json.dumps(rows))
+    return root
+
+
+def test_cordis_finds_consortium_from_other_projects(tmp_path: Path) -> None:
+    root = write_cordis(tmp_path / "cordis")
+    result = Cordis().run(fake_settings(tmp_path), root, encoder=FakeEncoder())
+    # project 1 has a participant with no other project: findable recall 1, overall 1/2
+    assert result.metrics["findable_recall@50"] == 1.0
+    assert result.metrics["recall@50"] == pytest.approx((0.5 + 1 + 1 + 1) / 4)
+    assert {"dense/recall@50", "bm25/recall@50"} <= set(result.metrics)
+
+
+def test_crosslingual_on_identical_texts(tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.jsonl"
+    rows = [
+        {
+            "id": f"p{i}",
+            "area": "ict-digital",
+            "need_sv": t,
+            "need_en": t,
+            "profile_sv": t,
+            "profile_en": t,
+        }
+        for i, t in enumerate([BATTERY, CARE, "Fraud detection for card payments in banks"])
+    ]
+    pairs.write_text("\n".join(json.dumps(r) for r in rows))
+    result = Crosslingual(encoders=()).run(fake_settings(tmp_path), pairs, encoder=FakeEncoder())
+    assert result.metrics["top1"] == 1.0 and result.metrics["partner/top1"] == 1.0
+
+
+def test_evaluate_cli_reports_missing_data(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from matcher.settings import get_settings
+
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    code = cli.main(["evaluate", "cordis", "--data", "/no/such/folder", "--encoder", "minilm"])
+    assert code == 2
+    get_settings.cache_clear()
+    assert "CORDIS export not found" in capsys.readouterr().err
