@@ -19,6 +19,7 @@ class Candidate:
     hits: list[tuple[int, float]] = field(default_factory=list)
     dense: float = 0.0
     lexical: float = 0.0
+    spread: float = 0.0
     score: float = 0.0
 
 
@@ -38,9 +39,17 @@ def aggregate(scores: list[float], years: list[int | None], settings: RankingSet
 def fuse(candidates: list[Candidate], settings: RankingSettings) -> None:
     """Set each candidate's score from its dense and lexical scores.
 
-    convex: (1 - w) * dense + w * lexical, with w the lexical weight (tuned, see models/fusion);
+    convex: dense + w * spread * lexical. The lexical score (BM25 as a share of the best the
+    need could reach, 0..1) is worth w standard deviations of the need's dense similarities to
+    the entity's language shard, so one weight means the same for encoders and languages whose
+    similarities spread differently. w is tuned on labelled data (models/fusion).
     rrf: reciprocal rank fusion over this set of candidates, 1/(k + rank) summed over both lists.
+    bm25: the lexical score alone (a baseline).
     """
+    if settings.fusion == "bm25":
+        for candidate in candidates:
+            candidate.score = candidate.lexical
+        return
     if settings.fusion == "rrf":
         k = settings.rrf_k
         for scores in ([c.dense for c in candidates], [c.lexical for c in candidates]):
@@ -50,7 +59,7 @@ def fuse(candidates: list[Candidate], settings: RankingSettings) -> None:
         return
     weight = settings.lexical_weight or 0.0
     for candidate in candidates:
-        candidate.score = (1 - weight) * candidate.dense + weight * candidate.lexical
+        candidate.score = candidate.dense + weight * candidate.spread * candidate.lexical
 
 
 def recency_bonus(years: list[int | None], half_life: float, weight: float = 0.5) -> np.ndarray:

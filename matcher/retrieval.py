@@ -17,6 +17,7 @@ class Query:
 
     vector: np.ndarray
     lexical: np.ndarray
+    spread: dict[str, float]
 
 
 class Retriever:
@@ -35,9 +36,16 @@ class Retriever:
         """Prepare a need: its vector and, where lexical matching is used, its BM25 scores."""
         index = self.snapshot.lexical
         weight = self.settings.lexical_weight or 0.0
-        if lexical or weight > 0 or self.settings.fusion == "rrf":
-            return Query(vector, index.scores(need))
-        return Query(vector, np.zeros(len(index.entity_ids), dtype=np.float32))
+        if lexical or weight > 0 or self.settings.fusion != "convex":
+            return Query(vector, index.scores(need), self._spread(vector))
+        return Query(vector, np.zeros(len(index.entity_ids), dtype=np.float32), {})
+
+    def _spread(self, vector: np.ndarray) -> dict[str, float]:
+        """Standard deviation of the need's similarity to each shard (from its sample)."""
+        return {
+            language: float(np.std(shard.sample @ vector[0])) if len(shard.sample) > 1 else 0.0
+            for language, shard in self.snapshot.shards.items()
+        }
 
     def candidates(self, query: Query, ks: dict[str, int]) -> list[str]:
         """Entities with a text among each shard's top-k, then the best lexical matches."""
@@ -74,4 +82,5 @@ class Retriever:
         dense = aggregate([s for _, s in hits], years, self.settings)
         where = self.snapshot.lexical.position.get(entity_id)
         lexical = float(query.lexical[where]) if where is not None else 0.0
-        return Candidate(entity_id, hits, dense=dense, lexical=lexical)
+        spread = query.spread.get(language, 0.0)
+        return Candidate(entity_id, hits, dense=dense, lexical=lexical, spread=spread)

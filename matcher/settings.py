@@ -39,8 +39,8 @@ class RankingSettings(BaseModel):
     aggregate: Aggregate = "topk_mean"
     top_items: int = Field(3, ge=1, le=20)
     recency_half_life: float | None = Field(None, gt=0)
-    fusion: Literal["convex", "rrf"] = "convex"
-    lexical_weight: float | None = Field(None, ge=0, le=1)
+    fusion: Literal["convex", "rrf", "bm25"] = "convex"
+    lexical_weight: float | None = Field(None, ge=0, le=50)
     rrf_k: int = Field(60, ge=1)
     candidate_items: int = Field(400, ge=10, le=100_000)
     default_top_k: int = Field(10, ge=1)

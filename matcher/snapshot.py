@@ -17,15 +17,21 @@ from matcher.lexical import LexicalIndex
 from matcher.settings import IndexSettings
 
 CURRENT = "CURRENT"
+SAMPLE = 1000
 ITEMS = "items.json"
 
 
 @dataclass
 class Shard:
-    """The vectors of one language and that language's offset from the collection mean."""
+    """The vectors of one language, its offset from the collection mean, and a sample of it.
+
+    The sample (at most SAMPLE vectors) gives the spread of a need's similarities to the shard,
+    the unit in which lexical evidence is added to dense similarity.
+    """
 
     backend: VectorBackend
     offset: np.ndarray
+    sample: np.ndarray
 
 
 @dataclass
@@ -50,7 +56,9 @@ def build_shards(
         positions = np.flatnonzero(languages == language).astype(np.int64)
         backend = create_backend(settings, vectors.shape[1], expected=len(positions))
         backend.add(positions, vectors[positions])
-        shards[language] = Shard(backend, offset)
+        rng = np.random.default_rng(0)
+        picked = rng.choice(positions, size=min(SAMPLE, len(positions)), replace=False)
+        shards[language] = Shard(backend, offset, vectors[np.sort(picked)])
     return shards
 
 
@@ -77,6 +85,7 @@ def save_snapshot(
         extra = {"model": model_id, "language": language, "items": len(items)}
         shard.backend.save(where, extra=extra)
         _write_npy(where / "offset.npy", shard.offset)
+        _write_npy(where / "sample.npy", shard.sample)
     lexical.save(folder / "lexical")
     atomic_write(root / CURRENT, lambda p: Path(p).write_text(name, encoding="utf-8"))
     _remove_old(root, keep=name)
@@ -109,7 +118,8 @@ def load_snapshot(root: Path) -> Snapshot | None:
     model_id = ""
     for where in sorted((folder / "shards").iterdir()):
         backend = load_backend(where)
-        shards[where.name] = Shard(backend, np.load(where / "offset.npy"))
+        offset, sample = np.load(where / "offset.npy"), np.load(where / "sample.npy")
+        shards[where.name] = Shard(backend, offset, sample)
         manifest = json.loads((where / "manifest.json").read_text(encoding="utf-8"))
         model_id = str(manifest.get("model", ""))
     held = sum(len(s.backend) for s in shards.values())

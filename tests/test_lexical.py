@@ -45,15 +45,24 @@ def test_scores_are_normalised_and_stable(tmp_path: Path) -> None:
 
 
 def candidates() -> list[Candidate]:
-    return [Candidate("x", dense=0.9, lexical=0.0), Candidate("y", dense=0.5, lexical=1.0)]
+    return [
+        Candidate("x", dense=0.9, lexical=0.0, spread=0.1),
+        Candidate("y", dense=0.5, lexical=1.0, spread=0.1),
+    ]
 
 
-@pytest.mark.parametrize(("weight", "winner"), [(0.0, "x"), (0.2, "x"), (0.5, "y"), (1.0, "y")])
-def test_convex_fusion(weight: float, winner: str) -> None:
+@pytest.mark.parametrize(("weight", "winner"), [(0.0, "x"), (2.0, "x"), (5.0, "y")])
+def test_lexical_evidence_counts_in_units_of_dense_spread(weight: float, winner: str) -> None:
     found = candidates()
     fuse(found, RankingSettings(lexical_weight=weight))
     assert max(found, key=lambda c: c.score).entity_id == winner
-    assert found[0].score == pytest.approx((1 - weight) * 0.9)
+    assert found[1].score == pytest.approx(0.5 + weight * 0.1)
+
+
+def test_bm25_fusion_is_lexical_only() -> None:
+    found = candidates()
+    fuse(found, RankingSettings(fusion="bm25"))
+    assert [c.score for c in found] == [0.0, 1.0]
 
 
 def test_rrf_fusion_uses_ranks() -> None:

@@ -9,6 +9,7 @@ on the same builds.
 
 import json
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,7 @@ class Cordis:
         return {
             "engine": ranking,
             "dense": ranking.model_copy(update={"fusion": "convex", "lexical_weight": 0.0}),
-            "bm25": ranking.model_copy(update={"fusion": "convex", "lexical_weight": 1.0}),
+            "bm25": ranking.model_copy(update={"fusion": "bm25"}),
         }
 
     def collect(
@@ -154,7 +155,7 @@ class Cordis:
 
     @staticmethod
     def _rank(parts: list[Candidate], ranking: RankingSettings) -> list[str]:
-        candidates = [Candidate(c.entity_id, c.hits, c.dense, c.lexical) for c in parts]
+        candidates = [replace(c, score=0.0) for c in parts]
         fuse(candidates, ranking)
         candidates.sort(key=lambda c: (-c.score, c.entity_id))
         return [c.entity_id for c in candidates]

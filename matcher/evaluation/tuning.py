@@ -15,7 +15,7 @@ from matcher.evaluation.goldstandard import GoldStandard, Parts, split_metrics
 from matcher.fusion import save_weights
 from matcher.settings import RankingSettings, Settings
 
-GRID = tuple(round(w, 2) for w in np.arange(0.0, 0.81, 0.05))
+GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 TUNE_SPLITS = (1, 2, 3, 4, 5)
 HELD_OUT = (6, 7, 8, 9, 10)
 
@@ -65,7 +65,8 @@ def tune(settings: Settings, gold: Path, cordis: Path, progress: bool = False) -
     beats = best["gold_loss_held_out"] < dense["gold_loss_held_out"]
     chosen = best["lexical_weight"] if beats else 0.0
     manifest = {
-        "what": "convex fusion of dense and BM25 entity scores: (1 - w) * dense + w * lexical",
+        "what": "dense + w * spread * lexical: BM25 share (0..1) worth w standard deviations "
+        "of the need's dense similarities",
         "encoder": matcher.encoder.model_id,
         "tuned_on": "goldstandard splits 1-5 (loss), CORDIS leave-one-out Recall@50 as tie-break",
         "held_out": "goldstandard splits 6-10",
