@@ -1,31 +1,45 @@
-"""Per-language score alignment.
+"""Per-language score alignment: a need's similarities to each language shard on one scale.
 
-Multilingual encoders give texts in the query's own language a higher similarity than equally
-relevant texts in another language. Each language shard keeps the offset of its mean vector
-from the mean of all item vectors; a query's similarity to a text is lowered by the query's
-similarity to that offset (q·(μ_shard − μ_all)), which is exactly how much more the query is
-drawn to that language on average. With one language the offset is zero and scores stay plain
-cosine similarities, comparable across needs. Small shards are pulled towards the whole
-collection (shrinkage) so that a handful of texts cannot set the offset alone.
+Multilingual encoders give texts in the need's own language higher similarities than equally
+relevant texts in another language, and the hybrid encoder spreads English and Swedish pairs
+differently. For each need and shard, the mean similarity (exact, from the shard's mean vector)
+and its spread (from a fixed sample of the shard) are known; every shard's scores are mapped
+onto the mean and spread of a reference shard — the shard of the need's own language, else the
+largest one. The map is monotone within a shard, and with a single language nothing changes,
+so scores stay plain similarities that are comparable across needs.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
-SHRINK_ITEMS = 50.0
+MIN_SAMPLE = 20
+MIN_STD = 1e-6
 
 
-def language_offsets(vectors: np.ndarray, languages: np.ndarray) -> dict[str, np.ndarray]:
-    """Shrunk offset of each language's mean vector from the overall mean."""
-    overall = vectors.mean(axis=0, dtype=np.float64)
-    offsets: dict[str, np.ndarray] = {}
-    for language in sorted(set(languages.tolist())):
-        members = vectors[languages == language]
-        weight = len(members) / (len(members) + SHRINK_ITEMS)
-        offset = weight * (members.mean(axis=0, dtype=np.float64) - overall)
-        offsets[language] = offset.astype(np.float32)
-    return offsets
+@dataclass(frozen=True)
+class Scale:
+    """Mean and spread of one need's similarities to one shard."""
+
+    mean: float
+    std: float
 
 
-def align(scores: np.ndarray, query: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """Scores of one shard with the query's pull towards that language removed."""
-    return scores - float(query @ offset)
+def shard_scale(query: np.ndarray, mean: np.ndarray, sample: np.ndarray) -> Scale:
+    """The need's mean similarity to a shard and its standard deviation over the sample."""
+    std = float(np.std(sample @ query)) if len(sample) >= MIN_SAMPLE else 0.0
+    return Scale(float(query @ mean), std)
+
+
+def reference_language(scales: dict[str, Scale], language: str, sizes: dict[str, int]) -> str:
+    """The shard whose scale the others are mapped onto."""
+    if language in scales:
+        return language
+    return max(sizes, key=lambda name: sizes[name])
+
+
+def align(scores: np.ndarray, scale: Scale, reference: Scale) -> np.ndarray:
+    """Map one shard's scores onto the reference shard's mean and spread."""
+    if scale.std < MIN_STD or reference.std < MIN_STD:
+        return scores - scale.mean + reference.mean
+    return reference.mean + (scores - scale.mean) * (reference.std / scale.std)

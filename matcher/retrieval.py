@@ -5,19 +5,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.calibration import align
+from matcher.calibration import Scale, align, reference_language, shard_scale
 from matcher.ranking import Candidate, aggregate
 from matcher.settings import RankingSettings
 from matcher.snapshot import Snapshot
+from matcher.text import guess_language
 
 
 @dataclass
 class Query:
-    """A need as the retriever sees it: its vector and its lexical score for every entity."""
+    """A need as the retriever sees it: vector, lexical score per entity, scale per shard."""
 
     vector: np.ndarray
     lexical: np.ndarray
-    spread: dict[str, float]
+    scales: dict[str, Scale]
+    reference: str
+
+    @property
+    def spread(self) -> float:
+        """Spread of the need's similarities on the common (reference) scale."""
+        return self.scales[self.reference].std if self.scales else 0.0
 
 
 class Retriever:
@@ -36,16 +43,21 @@ class Retriever:
         """Prepare a need: its vector and, where lexical matching is used, its BM25 scores."""
         index = self.snapshot.lexical
         weight = self.settings.lexical_weight or 0.0
-        if lexical or weight > 0 or self.settings.fusion != "convex":
-            return Query(vector, index.scores(need), self._spread(vector))
-        return Query(vector, np.zeros(len(index.entity_ids), dtype=np.float32), {})
-
-    def _spread(self, vector: np.ndarray) -> dict[str, float]:
-        """Standard deviation of the need's similarity to each shard (from its sample)."""
-        return {
-            language: float(np.std(shard.sample @ vector[0])) if len(shard.sample) > 1 else 0.0
+        scales = {
+            language: shard_scale(vector[0], shard.mean, shard.sample)
             for language, shard in self.snapshot.shards.items()
         }
+        reference = reference_language(scales, guess_language(need), self.sizes)
+        if lexical or weight > 0 or self.settings.fusion != "convex":
+            lexical_scores = index.scores(need)
+        else:
+            lexical_scores = np.zeros(len(index.entity_ids), dtype=np.float32)
+        return Query(vector, lexical_scores, scales, reference)
+
+    def _align(self, scores: np.ndarray, query: Query, language: str) -> np.ndarray:
+        if not self.settings.calibrate:
+            return scores
+        return align(scores, query.scales[language], query.scales[query.reference])
 
     def candidates(self, query: Query, ks: dict[str, int]) -> list[str]:
         """Entities with a text among each shard's top-k, then the best lexical matches."""
@@ -55,8 +67,7 @@ class Retriever:
             found, ids = shard.backend.search(query.vector, ks[language])
             valid = ids[0] >= 0
             values = found[0][valid].astype(np.float64)
-            if self.settings.calibrate:
-                values = align(values, query.vector[0], shard.offset)
+            values = self._align(values, query, language)
             scores.extend(values.tolist())
             entities.extend(self.snapshot.items[int(i)].entity_id for i in ids[0][valid])
         order = np.argsort(-np.asarray(scores), kind="stable")
@@ -74,13 +85,11 @@ class Retriever:
         language = self.snapshot.items[int(positions[0])].language
         shard = self.snapshot.shards[language]
         sims = (shard.backend.vectors(positions) @ query.vector[0]).astype(np.float64)
-        if self.settings.calibrate:
-            sims = align(sims, query.vector[0], shard.offset)
+        sims = self._align(sims, query, language)
         order = np.argsort(-sims, kind="stable")
         hits = [(int(positions[i]), float(sims[i])) for i in order]
         years = [self.snapshot.items[p].year for p, _ in hits]
         dense = aggregate([s for _, s in hits], years, self.settings)
         where = self.snapshot.lexical.position.get(entity_id)
         lexical = float(query.lexical[where]) if where is not None else 0.0
-        spread = query.spread.get(language, 0.0)
-        return Candidate(entity_id, hits, dense=dense, lexical=lexical, spread=spread)
+        return Candidate(entity_id, hits, dense=dense, lexical=lexical, spread=query.spread)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.calibration import language_offsets
 from matcher.index import VectorBackend, create_backend, load_backend
 from matcher.index.base import atomic_write
 from matcher.items import Item
@@ -23,14 +22,14 @@ ITEMS = "items.json"
 
 @dataclass
 class Shard:
-    """The vectors of one language, its offset from the collection mean, and a sample of it.
+    """The vectors of one language, their mean vector and a fixed sample of them.
 
-    The sample (at most SAMPLE vectors) gives the spread of a need's similarities to the shard,
-    the unit in which lexical evidence is added to dense similarity.
+    Mean and sample give the mean and spread of a need's similarities to the shard
+    (see calibration.py); the spread is also the unit in which lexical evidence is added.
     """
 
     backend: VectorBackend
-    offset: np.ndarray
+    mean: np.ndarray
     sample: np.ndarray
 
 
@@ -48,17 +47,17 @@ class Snapshot:
 def build_shards(
     items: list[Item], vectors: np.ndarray, settings: IndexSettings
 ) -> dict[str, Shard]:
-    """One backend per item language, each with its language offset."""
+    """One backend per item language, each with its mean vector and sample."""
     languages = np.array([i.language for i in items])
-    offsets = language_offsets(vectors, languages)
     shards: dict[str, Shard] = {}
-    for language, offset in offsets.items():
+    for language in sorted(set(languages.tolist())):
         positions = np.flatnonzero(languages == language).astype(np.int64)
         backend = create_backend(settings, vectors.shape[1], expected=len(positions))
         backend.add(positions, vectors[positions])
         rng = np.random.default_rng(0)
         picked = rng.choice(positions, size=min(SAMPLE, len(positions)), replace=False)
-        shards[language] = Shard(backend, offset, vectors[np.sort(picked)])
+        mean = vectors[positions].mean(axis=0, dtype=np.float64).astype(np.float32)
+        shards[language] = Shard(backend, mean, vectors[np.sort(picked)])
     return shards
 
 
@@ -84,7 +83,7 @@ def save_snapshot(
         where = folder / "shards" / language
         extra = {"model": model_id, "language": language, "items": len(items)}
         shard.backend.save(where, extra=extra)
-        _write_npy(where / "offset.npy", shard.offset)
+        _write_npy(where / "mean.npy", shard.mean)
         _write_npy(where / "sample.npy", shard.sample)
     lexical.save(folder / "lexical")
     atomic_write(root / CURRENT, lambda p: Path(p).write_text(name, encoding="utf-8"))
@@ -118,8 +117,8 @@ def load_snapshot(root: Path) -> Snapshot | None:
     model_id = ""
     for where in sorted((folder / "shards").iterdir()):
         backend = load_backend(where)
-        offset, sample = np.load(where / "offset.npy"), np.load(where / "sample.npy")
-        shards[where.name] = Shard(backend, offset, sample)
+        mean, sample = np.load(where / "mean.npy"), np.load(where / "sample.npy")
+        shards[where.name] = Shard(backend, mean, sample)
         manifest = json.loads((where / "manifest.json").read_text(encoding="utf-8"))
         model_id = str(manifest.get("model", ""))
     held = sum(len(s.backend) for s in shards.values())

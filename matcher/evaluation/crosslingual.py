@@ -9,6 +9,10 @@ in Swedish and in English (freely, not word for word). Two tasks:
   describe methods and equipment rather than repeating the need, so this is harder; the same
   task within one language (sv->sv, en->en) is reported beside it as the ceiling that the
   encoder reaches without a language gap.
+- mixed: as in a real catalogue, each partner exists in one language only (alternately English
+  and Swedish), and a need is ranked against all 48; half of the time its partner is in the
+  other language, among distractors in the need's own language. This shows whether one
+  language crowds out the other at the top.
 
 Everything goes through the engine's own build and scoring. Top-1 and mean reciprocal rank.
 """
@@ -35,6 +39,8 @@ TASKS = {
     "partner/en->sv": ("need_en", "profile", "sv"),
     "partner/sv->sv": ("need_sv", "profile", "sv"),
     "partner/en->en": ("need_en", "profile", "en"),
+    "mixed/sv": ("need_sv", "profile", "both"),
+    "mixed/en": ("need_en", "profile", "both"),
 }
 
 
@@ -71,17 +77,25 @@ def measure(matcher: Matcher, pairs: list[dict[str, Any]]) -> dict[str, float]:
     """Top-1 and MRR of every task for an engine with the catalogue built."""
     metrics: dict[str, float] = {}
     for task, (field, kind, language) in TASKS.items():
-        candidates = [entity_id(p, kind, language) for p in pairs]
+
+        def lang_of(index: int, language: str = language) -> str:
+            return ("en", "sv")[index % 2] if language == "both" else language
+
+        candidates = [entity_id(p, kind, lang_of(i)) for i, p in enumerate(pairs)]
         ranks = []
-        for pair in pairs:
+        for index, pair in enumerate(pairs):
             scores = matcher.score_entities(pair[field], candidates)
             ranked = sorted(candidates, key=lambda c: -scores[c])
-            ranks.append(reciprocal_rank(ranked, entity_id(pair, kind, language)))
+            ranks.append(reciprocal_rank(ranked, entity_id(pair, kind, lang_of(index))))
         metrics[f"{task}/top1"] = float(np.mean([r == 1.0 for r in ranks]))
         metrics[f"{task}/mrr"] = float(np.mean(ranks))
-    for task in ("translation", "partner"):
+    for task, directions in (
+        ("translation", ("sv->en", "en->sv")),
+        ("partner", ("sv->en", "en->sv")),
+        ("mixed", ("sv", "en")),
+    ):
         for stat in ("top1", "mrr"):
-            both = [metrics[f"{task}/{d}/{stat}"] for d in ("sv->en", "en->sv")]
+            both = [metrics[f"{task}/{d}/{stat}"] for d in directions]
             metrics[f"{task}/{stat}"] = float(np.mean(both))
     metrics["top1"] = metrics["translation/top1"]
     metrics["mrr"] = metrics["translation/mrr"]
