@@ -26,7 +26,14 @@ from matcher.schemas import (
     Result,
 )
 from matcher.settings import RankingSettings, Settings
-from matcher.snapshot import Snapshot, build_shards, current_name, load_snapshot, save_snapshot
+from matcher.snapshot import (
+    Snapshot,
+    SnapshotError,
+    build_shards,
+    current_name,
+    load_snapshot,
+    save_snapshot,
+)
 from matcher.store import Store
 
 
@@ -152,7 +159,10 @@ class Matcher:
             return self._loaded
 
     def _load(self, name: str) -> _Loaded:
-        snapshot = load_snapshot(self.index_dir)
+        try:
+            snapshot = load_snapshot(self.index_dir)
+        except SnapshotError as exc:
+            raise NotBuiltError(str(exc)) from exc
         if snapshot is None:
             raise NotBuiltError(
                 f"no index in {self.data_dir}: run `matcher build --catalog demo` first"

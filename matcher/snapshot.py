@@ -16,8 +16,13 @@ from matcher.lexical import LexicalIndex
 from matcher.settings import IndexSettings
 
 CURRENT = "CURRENT"
+FORMAT = 3  # raised whenever the files of a snapshot change
 SAMPLE = 1000
 ITEMS = "items.json"
+
+
+class SnapshotError(ValueError):
+    """A snapshot that cannot be read: written by another version, or damaged."""
 
 
 @dataclass
@@ -86,6 +91,8 @@ def save_snapshot(
         _write_npy(where / "mean.npy", shard.mean)
         _write_npy(where / "sample.npy", shard.sample)
     lexical.save(folder / "lexical")
+    info = json.dumps({"format": FORMAT, "model": model_id, "items": len(items)})
+    atomic_write(folder / "snapshot.json", lambda p: Path(p).write_text(info, encoding="utf-8"))
     atomic_write(root / CURRENT, lambda p: Path(p).write_text(name, encoding="utf-8"))
     _remove_old(root, keep=name)
     return folder
@@ -111,6 +118,18 @@ def load_snapshot(root: Path) -> Snapshot | None:
     folder = current_path(root)
     if folder is None:
         return None
+    try:
+        return _read(folder)
+    except (OSError, ValueError, KeyError, IndexError) as exc:
+        raise SnapshotError(
+            f"the index in {folder} cannot be read ({exc}); run `matcher build` again"
+        ) from exc
+
+
+def _read(folder: Path) -> Snapshot:
+    info = json.loads((folder / "snapshot.json").read_text(encoding="utf-8"))
+    if info.get("format") != FORMAT:
+        raise ValueError(f"index format {info.get('format')}, this version reads {FORMAT}")
     rows = json.loads((folder / ITEMS).read_text(encoding="utf-8"))
     items = [Item(r[0], r[1], r[2], r[3], r[4]) for r in rows]
     shards: dict[str, Shard] = {}

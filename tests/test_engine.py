@@ -181,3 +181,13 @@ def test_scores_are_calibrated_per_language(settings: Settings, tmp_path: Path) 
     assert set(report.index) == {"en", "sv"}
     testbeds = matcher.recommend(NeedRequest(need=BATTERY_NEED, kinds=["lab"], top_k=6)).testbeds
     assert len(testbeds) == 6
+
+
+def test_unreadable_index_is_a_clear_error(built: Matcher, settings: Settings) -> None:
+    folder = current_path(built.index_dir)
+    assert folder is not None
+    (folder / "snapshot.json").write_text('{"format": 0}')
+    fresh = Matcher(settings, encoder=FakeEncoder())
+    with pytest.raises(NotBuiltError, match="run `matcher build` again"):
+        fresh.recommend(NeedRequest(need=BATTERY_NEED))
+    assert not fresh.ready()
