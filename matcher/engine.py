@@ -122,7 +122,9 @@ class Matcher:
         items = [i for e in loaded.entities if is_listed(e) for i in entity_items(e)]
         encoder = self.encoder
         hits, misses = encoder.hits, encoder.misses
-        vectors = encoder.encode_documents([i.text for i in items], progress=progress)
+        vectors = encoder.encode_documents(
+            [i.text for i in items], progress=progress, languages=[i.language for i in items]
+        )
         shards = build_shards(items, vectors, self.settings.index)
         self.store.replace_all(loaded.entities)
         listed = [e for e in loaded.entities if is_listed(e)]

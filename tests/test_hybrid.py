@@ -39,3 +39,10 @@ def test_hybrid_components_are_cached_once_each() -> None:
     encoder.encode_documents(["alpha beta", "gamma delta"])
     encoder.encode_documents(["alpha beta", "gamma delta"])
     assert encoder.misses == 2 and encoder.hits == 2
+
+
+def test_given_languages_override_the_guess() -> None:
+    encoder, _, _ = hybrid(0.7)
+    keywords = ["hydrodeoxygenering, biodrivmedel, HVO, lignin"]  # no function words: looks English
+    assert encoder.encode_documents(keywords)[0][:32].any()
+    assert not encoder.encode_documents(keywords, languages=["sv"])[0][:32].any()

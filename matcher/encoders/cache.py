@@ -102,8 +102,13 @@ class CachedEncoder:
             return self.inner.encode_queries(texts)
         return np.stack(vectors) if vectors else np.zeros((0, self.dim), np.float32)
 
-    def encode_documents(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        """Encode catalogue texts, only those not in the cache, with an optional progress bar."""
+    def encode_documents(
+        self, texts: list[str], progress: bool = False, languages: list[str] | None = None
+    ) -> np.ndarray:
+        """Encode catalogue texts, only those not in the cache, with an optional progress bar.
+
+        `languages` is accepted for the hybrid encoder's sake; one model ignores it.
+        """
         return self._encode_cached(texts, self.model_id, self.inner.encode_documents, progress)
 
     def _encode_cached(

@@ -54,9 +54,17 @@ class HybridEncoder:
     def _weights(self, texts: list[str]) -> np.ndarray:
         return np.array([0.0 if guess_language(t) == "sv" else self.weight for t in texts])
 
-    def encode_documents(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        """Both models on English catalogue texts; the multilingual one alone on Swedish ones."""
-        weights = self._weights(texts)
+    def encode_documents(
+        self, texts: list[str], progress: bool = False, languages: list[str] | None = None
+    ) -> np.ndarray:
+        """Both models on English catalogue texts; the multilingual one alone on Swedish ones.
+
+        The language of each text is the one given (its entity's), else guessed from the text.
+        """
+        if languages is None:
+            weights = self._weights(texts)
+        else:
+            weights = np.array([0.0 if lang == "sv" else self.weight for lang in languages])
         english = self._english(texts, weights, query=False)
         multilingual = self.multilingual.encode_documents(texts, progress=progress)
         return self._join(english, multilingual, weights)
