@@ -119,16 +119,16 @@ class Matcher:
         loaded = load_catalog(source)
         if not loaded.entities:
             raise CatalogError(f"no valid entities in {source} ({len(loaded.rejected)} rejected)")
-        items = [i for e in loaded.entities if is_listed(e) for i in entity_items(e)]
+        listed = [e for e in loaded.entities if is_listed(e)]
+        items = [i for e in listed for i in entity_items(e)]
         encoder = self.encoder
         hits, misses = encoder.hits, encoder.misses
         vectors = encoder.encode_documents(
             [i.text for i in items], progress=progress, languages=[i.language for i in items]
         )
         shards = build_shards(items, vectors, self.settings.index)
-        self.store.replace_all(loaded.entities)
-        listed = [e for e in loaded.entities if is_listed(e)]
         lexical = LexicalIndex.build({e.id: (searchable_text(e), e.language) for e in listed})
+        self.store.replace_all(loaded.entities)
         save_snapshot(self.index_dir, shards, items, lexical, encoder.model_id)
         with self._lock:
             self._loaded = None
