@@ -1,5 +1,8 @@
 """The FastAPI application factory."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -14,12 +17,20 @@ from matcher.settings import Settings, get_settings
 def create_app(settings: Settings | None = None, encoder: Encoder | None = None) -> FastAPI:
     """A new app over the data directory named in the settings."""
     settings = settings or get_settings()
+    matcher = Matcher(settings, encoder=encoder)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        matcher.warm_up()
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Innovation matchmaking engine",
         version=__version__,
         description="Partners and testbeds in the Stockholm region for an innovation need.",
     )
-    app.state.matcher = Matcher(settings, encoder=encoder)
+    app.state.matcher = matcher
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
     for router in (health.router, recommendations.router, entities.router, pages.router):

@@ -177,6 +177,10 @@ class Matcher:
         entities = {e.id: e for e in self.store.all()}
         return _Loaded(snapshot, entities, Retriever(snapshot, self.ranking), name)
 
+    def warm_up(self) -> None:
+        """Load the models now (an English and a Swedish need), not on a user's first request."""
+        self.encoder.encode_queries(["testbed for battery recycling", "testbädd för återvinning"])
+
     def ready(self) -> bool:
         """Whether an index is built and loadable."""
         try:

@@ -107,3 +107,25 @@ def test_openapi_and_pages(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and "<textarea" in page.text
     assert client.get("/static/startup.js").status_code == 200
+
+
+class QueryLog(FakeEncoder):
+    """Remembers every need it encodes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def encode_queries(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        self.seen += texts
+        return super().encode_queries(texts)
+
+
+def test_startup_warms_the_models_before_the_first_request(
+    built: Matcher, settings: Settings
+) -> None:
+    encoder = QueryLog()
+    with TestClient(create_app(settings, encoder=encoder)) as client:
+        assert len(encoder.seen) == 2, "an English and a Swedish need at start-up"
+        assert client.post("/v1/recommendations", json={"need": NEED}).status_code == 200
+        assert encoder.seen[-1] == NEED
