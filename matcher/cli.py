@@ -177,16 +177,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_tune_fusion(args: argparse.Namespace) -> int:
     """Tune the dense/lexical fusion weight and save it under models/fusion."""
-    from matcher.evaluation import DATA_FOLDERS, EvaluationDataError
+    from matcher.evaluation import DATA_FOLDERS, EvaluationDataError, evaluation_settings
     from matcher.evaluation.tuning import tune
 
     settings = _settings(args)
-    root = settings.data_dir / "evaluation"
-    root.mkdir(parents=True, exist_ok=True)
-    encoder = settings.encoder.model_copy(update={"keep_queries": True})
-    scoped = settings.model_copy(
-        update={"data_dir": root, "cache_file": root / "embeddings.sqlite", "encoder": encoder}
-    )
+    scoped = evaluation_settings(settings)
     gold = settings.evaluation_data / DATA_FOLDERS["goldstandard"]
     cordis = settings.evaluation_data / DATA_FOLDERS["cordis"]
     try:

@@ -200,8 +200,9 @@ class Matcher:
 
     def score_entities(self, need: str, entity_ids: list[str]) -> dict[str, float]:
         """The engine's score of a need against each given indexed entity, without filters."""
-        ranking = self._current().retriever.settings
-        pool = list(self._current().retriever.positions) if ranking.fusion == "rrf" else entity_ids
+        retriever = self._current().retriever
+        ranking = retriever.settings
+        pool = list(retriever.positions) if ranking.fusion == "rrf" else entity_ids
         candidates = self.score_parts(need, pool)
         fuse(candidates, ranking)
         scores = {c.entity_id: c.score for c in candidates}

@@ -40,9 +40,10 @@ def fuse(candidates: list[Candidate], settings: RankingSettings) -> None:
     """Set each candidate's score from its dense and lexical scores.
 
     convex: dense + w * spread * lexical. The lexical score (BM25 as a share of the best the
-    need could reach, 0..1) is worth w standard deviations of the need's dense similarities to
-    the entity's language shard, so one weight means the same for encoders and languages whose
-    similarities spread differently. w is tuned on labelled data (models/fusion).
+    need could reach, 0..1) is worth w standard deviations of the need's dense similarities on
+    the common scale of calibration.py (the spread of the need's own-language shard), so one
+    weight means the same for encoders and languages whose similarities spread differently.
+    w is tuned on labelled data (models/fusion).
     rrf: reciprocal rank fusion over this set of candidates, 1/(k + rank) summed over both lists.
     bm25: the lexical score alone (a baseline).
     """
@@ -52,6 +53,8 @@ def fuse(candidates: list[Candidate], settings: RankingSettings) -> None:
         return
     if settings.fusion == "rrf":
         k = settings.rrf_k
+        for candidate in candidates:
+            candidate.score = 0.0
         for scores in ([c.dense for c in candidates], [c.lexical for c in candidates]):
             order = np.argsort(-np.asarray(scores), kind="stable")
             for rank, index in enumerate(order, start=1):

@@ -13,6 +13,20 @@ DATA_FOLDERS = {
 NAMES = tuple(DATA_FOLDERS)
 
 
+def evaluation_settings(settings: Settings) -> Settings:
+    """Settings whose data directory is the evaluation area: one shared embedding cache that
+    also keeps need vectors, so repeated evaluations and tuning encode nothing twice."""
+    root = settings.data_dir / "evaluation"
+    root.mkdir(parents=True, exist_ok=True)
+    return settings.model_copy(
+        update={
+            "data_dir": root,
+            "cache_file": settings.cache_file or root / "embeddings.sqlite",
+            "encoder": settings.encoder.model_copy(update={"keep_queries": True}),
+        }
+    )
+
+
 def run_evaluation(
     name: str,
     settings: Settings,
@@ -27,14 +41,8 @@ def run_evaluation(
 
     if name not in DATA_FOLDERS:
         raise EvaluationDataError(f"unknown evaluation '{name}'; choose from {', '.join(NAMES)}")
-    root = settings.data_dir / "evaluation"
-    root.mkdir(parents=True, exist_ok=True)
-    folder = root / name / settings.encoder.name
-    shared = {
-        "cache_file": settings.cache_file or root / "embeddings.sqlite",
-        "encoder": settings.encoder.model_copy(update={"keep_queries": True}),
-    }
-    settings = settings.model_copy(update=shared)
+    settings = evaluation_settings(settings)
+    folder = settings.data_dir / name / settings.encoder.name
     scoped = settings.model_copy(update={"data_dir": folder})
     if name == "goldstandard":
         source = data or settings.evaluation_data / DATA_FOLDERS[name]
@@ -48,4 +56,10 @@ def run_evaluation(
     )
 
 
-__all__ = ["NAMES", "EvaluationDataError", "EvaluationResult", "run_evaluation"]
+__all__ = [
+    "NAMES",
+    "EvaluationDataError",
+    "EvaluationResult",
+    "evaluation_settings",
+    "run_evaluation",
+]
