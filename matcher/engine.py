@@ -1,33 +1,28 @@
 """The engine: builds store and index from a catalogue, answers needs with ranked entities."""
 
-import hashlib
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from matcher import neighbours
+from matcher.aspects import DisciplineMap
 from matcher.catalog import CatalogError, Rejected, load_catalog
 from matcher.encoders import Encoder
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.encoders.factory import cached_encoder
 from matcher.encoders.hybrid import HybridEncoder
-from matcher.explain import explain, need_stems
+from matcher.filters import is_listed
 from matcher.fusion import resolved_ranking
 from matcher.items import entity_items, searchable_text
 from matcher.lexical import LexicalIndex
-from matcher.ranking import AnyEntity, Candidate, diversify, fuse, passes
-from matcher.retrieval import Query, Retriever
-from matcher.schemas import (
-    KINDS,
-    NeedRequest,
-    RecommendationResponse,
-    Researcher,
-    Result,
-)
+from matcher.ranking import AnyEntity, Candidate, fuse
+from matcher.recommend import Answer, Loaded, need_id
+from matcher.retrieval import Retriever
+from matcher.schemas import KINDS, Kind, NeedRequest, NeighboursResponse, RecommendationResponse
 from matcher.settings import RankingSettings, Settings
 from matcher.snapshot import (
-    Snapshot,
     SnapshotError,
     build_shards,
     current_name,
@@ -45,6 +40,10 @@ class InvalidRequestError(ValueError):
     """A request that breaks a limit set in the settings."""
 
 
+class UnknownEntityError(LookupError):
+    """No listed entity has this id."""
+
+
 @dataclass
 class BuildReport:
     """What a build did."""
@@ -58,24 +57,14 @@ class BuildReport:
     index: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class _Loaded:
-    """An index snapshot together with the entities it serves."""
-
-    snapshot: Snapshot
-    entities: dict[str, AnyEntity]
-    retriever: Retriever
-    name: str
-
-
-def need_id(text: str) -> str:
-    """A stable id for a need text."""
-    return "need:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def is_listed(entity: AnyEntity) -> bool:
-    """Researchers appear only with their consent."""
-    return not isinstance(entity, Researcher) or entity.consent
+__all__ = [
+    "InvalidRequestError",
+    "Matcher",
+    "NotBuiltError",
+    "UnknownEntityError",
+    "is_listed",
+    "need_id",
+]
 
 
 class Matcher:
@@ -90,7 +79,7 @@ class Matcher:
         self._encoder: CachedEncoder | HybridEncoder | None = (
             CachedEncoder(encoder, self._cache) if encoder else None
         )
-        self._loaded: _Loaded | None = None
+        self._loaded: Loaded | None = None
         self._lock = threading.Lock()
 
     @property
@@ -149,7 +138,7 @@ class Matcher:
             },
         )
 
-    def _current(self) -> _Loaded:
+    def _current(self) -> Loaded:
         """The loaded snapshot, reloaded when another process has rebuilt the index."""
         name = current_name(self.index_dir)
         loaded = self._loaded
@@ -160,7 +149,7 @@ class Matcher:
                 self._loaded = self._load(name)
             return self._loaded
 
-    def _load(self, name: str) -> _Loaded:
+    def _load(self, name: str) -> Loaded:
         try:
             snapshot = load_snapshot(self.index_dir)
         except SnapshotError as exc:
@@ -174,8 +163,12 @@ class Matcher:
                 f"the index was built with {snapshot.model_id} but the settings select "
                 f"{self.encoder.model_id}: run `matcher build` again"
             )
-        entities = {e.id: e for e in self.store.all()}
-        return _Loaded(snapshot, entities, Retriever(snapshot, self.ranking), name)
+        entities = {e.id: e for e in self.store.all() if is_listed(e)}
+        retriever = Retriever(snapshot, self.ranking)
+        disciplines = DisciplineMap(entities.values())
+        if disciplines.names:
+            disciplines.vectors = self.encoder.encode_queries(disciplines.names)
+        return Loaded(snapshot, entities, retriever, name, disciplines)
 
     def warm_up(self) -> None:
         """Load the models now (an English and a Swedish need), not on a user's first request."""
@@ -226,72 +219,30 @@ class Matcher:
         return top_k
 
     def recommend(self, request: NeedRequest) -> RecommendationResponse:
-        """Partners (companies, researchers) and testbeds (labs) for one need."""
+        """Partners and testbeds for one need, its aspects and a partner set covering them."""
         top_k = self.check(request)
+        answer = Answer(self._current(), self.ranking, request)
+        return answer.build(self.encoder.encode_queries, top_k)
+
+    def neighbours(
+        self, entity_id: str, relation: str, kinds: list[Kind] | None = None, top_k: int = 10
+    ) -> NeighboursResponse:
+        """Entities similar to one entity, or complementing it (relation 'complements')."""
+        limit = self.settings.ranking.max_top_k
+        if not 1 <= top_k <= limit:
+            raise InvalidRequestError(f"top_k must be between 1 and {limit}")
         loaded = self._current()
-        vector = self.encoder.encode_queries([request.need])
-        query = loaded.retriever.query(request.need, vector)
-        ranked = self._rank(loaded, query, request, top_k)
-        need = need_stems(request.need)
-        lists: dict[str, list[Result]] = {"partners": [], "testbeds": []}
-        for group, candidates in ranked.items():
-            for entity, candidate in candidates:
-                reasons = explain(
-                    need,
-                    entity,
-                    candidate.hits,
-                    loaded.snapshot.items,
-                    self.settings.ranking.evidence_per_result,
-                )
-                lists[group].append(
-                    Result(
-                        id=entity.id,
-                        kind=entity.kind,
-                        name=entity.name,
-                        score=round(candidate.score, 4),
-                        reasons=reasons,
-                    )
-                )
-        return RecommendationResponse(
-            need_id=need_id(request.need), results=lists["partners"], testbeds=lists["testbeds"]
+        entity = loaded.entities.get(entity_id)
+        if entity is None or entity_id not in loaded.retriever.positions:
+            raise UnknownEntityError(f"no entity with id '{entity_id}'")
+        wanted = set(kinds or KINDS)
+        if relation == "similar":
+            results = neighbours.similar(loaded, entity, wanted, top_k)
+        else:
+            encode = self.encoder.encode_queries
+            results = neighbours.complements(loaded, entity, wanted, top_k, encode)
+        return NeighboursResponse(
+            entity_id=entity_id,
+            relation="similar" if relation == "similar" else "complements",
+            results=results,
         )
-
-    def _rank(
-        self, loaded: _Loaded, query: Query, request: NeedRequest, top_k: int
-    ) -> dict[str, list[tuple[AnyEntity, Candidate]]]:
-        """Retrieve candidates, widening the pool until filters leave enough, then score them."""
-        kinds = set(request.kinds or KINDS)
-        retriever = loaded.retriever
-        sizes = retriever.sizes
-        want = self.settings.ranking.candidate_items
-        ks = {language: min(want, size) for language, size in sizes.items()}
-        while True:
-            allowed: list[AnyEntity] = []
-            for entity_id in retriever.candidates(query, ks):
-                entity = loaded.entities.get(entity_id)
-                if entity is not None and passes(entity, kinds, request.filters):
-                    allowed.append(entity)
-            labs = sum(e.kind == "lab" for e in allowed)
-            enough = (len(allowed) - labs >= top_k or not kinds - {"lab"}) and (
-                labs >= top_k or "lab" not in kinds
-            )
-            if enough or ks == sizes:
-                break
-            ks = {language: min(k * 4, sizes[language]) for language, k in ks.items()}
-        scored = [(entity, retriever.score(query, entity.id)) for entity in allowed]
-        fuse([c for _, c in scored], retriever.settings)
-        ranked: dict[str, list[tuple[AnyEntity, Candidate]]] = {"partners": [], "testbeds": []}
-        for entity, candidate in scored:
-            ranked["testbeds" if entity.kind == "lab" else "partners"].append((entity, candidate))
-        return {g: self._order(pairs, top_k, request.diversify) for g, pairs in ranked.items()}
-
-    @staticmethod
-    def _order(
-        pairs: list[tuple[AnyEntity, Candidate]], top_k: int, spread: bool
-    ) -> list[tuple[AnyEntity, Candidate]]:
-        pairs.sort(key=lambda p: (-p[1].score, p[0].id))
-        if not spread:
-            return pairs[:top_k]
-        pool = pairs[: top_k * 5]
-        picks = diversify([(e, c.score) for e, c in pool], top_k)
-        return [pool[i] for i in picks]

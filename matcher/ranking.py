@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.schemas import Company, Kind, Lab, RecommendationFilters, Researcher
+from matcher.schemas import Company, Lab, Researcher
 from matcher.settings import RankingSettings
 
 AnyEntity = Company | Lab | Researcher
@@ -71,28 +71,6 @@ def recency_bonus(years: list[int | None], half_life: float, weight: float = 0.5
     return np.array(
         [weight * 0.5 ** ((newest - y) / half_life) - weight if y else 0.0 for y in years]
     )
-
-
-def passes(entity: AnyEntity, kinds: set[Kind], filters: RecommendationFilters) -> bool:
-    """Whether an entity may be shown for this request (consent is always required)."""
-    if entity.kind not in kinds:
-        return False
-    if isinstance(entity, Researcher) and not entity.consent:
-        return False
-    if filters.areas and not set(filters.areas) & set(entity.areas):
-        return False
-    if filters.languages and entity.language not in filters.languages:
-        return False
-    if filters.municipalities:
-        wanted = {m.casefold() for m in filters.municipalities}
-        if entity.location is None or entity.location.municipality.casefold() not in wanted:
-            return False
-    if isinstance(entity, Lab):
-        if filters.open_to_smes and not entity.open_to_smes:
-            return False
-        if filters.trl is not None and not entity.trl_min <= filters.trl <= entity.trl_max:
-            return False
-    return True
 
 
 def diversify(ranked: list[tuple[AnyEntity, float]], k: int, weight: float = 0.5) -> list[int]:

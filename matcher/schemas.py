@@ -153,16 +153,51 @@ def parse_entity(data: object) -> Company | Lab | Researcher:
     return ENTITY_ADAPTER.validate_python(data)
 
 
+class Near(BaseModel):
+    """A point and a radius: only entities located within it pass."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lat: float = Field(..., ge=-90, le=90)
+    lon: float = Field(..., ge=-180, le=180)
+    radius_km: float = Field(..., gt=0, le=2000)
+
+
 class RecommendationFilters(BaseModel):
-    """Hard constraints on results."""
+    """Hard constraints on results.
+
+    areas, municipalities, near and languages apply to every kind; the testbed constraints
+    (open_to_smes, trl, access_types, access_modes) apply to labs only. `trl` is one level or
+    the need's range [low, high]; a lab passes when its own range overlaps it.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     areas: list[Area] = []
     municipalities: list[Term] = []
+    near: Near | None = None
     open_to_smes: bool | None = None
-    trl: int | None = Field(None, ge=1, le=9)
+    trl: tuple[int, int] | int | None = None
+    access_types: list[AccessType] = []
+    access_modes: list[AccessMode] = []
     languages: list[Language] = []
+
+    @field_validator("trl")
+    @classmethod
+    def _trl_levels(cls, value: tuple[int, int] | int | None) -> tuple[int, int] | int | None:
+        levels = (value,) if isinstance(value, int) else value or ()
+        if any(not 1 <= level <= 9 for level in levels):
+            raise ValueError("trl levels run from 1 to 9")
+        if isinstance(value, tuple) and value[0] > value[1]:
+            raise ValueError(f"trl range [{value[0]}, {value[1]}] must go from low to high")
+        return value
+
+    @property
+    def trl_range(self) -> tuple[int, int] | None:
+        """The need's TRL range, a single level as a range of one."""
+        if self.trl is None:
+            return None
+        return (self.trl, self.trl) if isinstance(self.trl, int) else self.trl
 
 
 class NeedRequest(BaseModel):
@@ -174,7 +209,12 @@ class NeedRequest(BaseModel):
     kinds: list[Kind] | None = Field(None, description="Entity kinds to return; all if omitted.")
     filters: RecommendationFilters = RecommendationFilters()
     top_k: int | None = Field(None, description="Results per list (partners, testbeds).")
-    diversify: bool = False
+    diversify: bool | None = Field(
+        None, description="Spread each list over disciplines; the server's default if omitted."
+    )
+    partner_set: bool = Field(
+        True, description="Also choose a small set of partners that together cover the need."
+    )
 
     @field_validator("need")
     @classmethod
@@ -205,7 +245,11 @@ class Reasons(BaseModel):
 
     terms: list[str] = []
     evidence: list[Evidence] = []
-    aspect: str | None = None
+    aspect: str | None = Field(None, description="The aspect of the need it matches best.")
+    complements: str | None = Field(
+        None, description="What it adds to the results above it or to the rest of the set."
+    )
+    constraints: list[str] = Field([], description="Hard constraints of the request it meets.")
 
 
 class Result(BaseModel):
@@ -215,13 +259,33 @@ class Result(BaseModel):
     kind: Kind
     name: str
     score: float
+    disciplines: list[str] = []
     reasons: Reasons
+
+
+class Aspect(BaseModel):
+    """One part of a need that calls for its own expertise."""
+
+    id: str
+    label: str = Field(..., description="The discipline it calls for (or its key terms).")
+    text: str = Field(..., description="The need's own words for it.")
+    terms: list[str] = []
+    covered_by: list[str] = Field([], description="Ids of partner-set members covering it.")
 
 
 class RecommendationResponse(BaseModel):
     """Partners (companies, researchers) and testbeds (labs) for one need."""
 
     need_id: str
+    aspects: list[Aspect] = []
     results: list[Result]
     testbeds: list[Result]
     partner_set: list[Result] | None = None
+
+
+class NeighboursResponse(BaseModel):
+    """Entities similar to, or complementing, one entity."""
+
+    entity_id: str
+    relation: Literal["similar", "complements"]
+    results: list[Result]

@@ -47,11 +47,16 @@ class RankingSettings(BaseModel):
     max_top_k: int = Field(100, ge=1)
     max_need_chars: int = Field(10_000, ge=10)
     evidence_per_result: int = Field(2, ge=1, le=5)
+    diversify: bool = False
+    partner_set_min: int = Field(3, ge=1, le=20)
+    partner_set_max: int = Field(6, ge=1, le=20)
 
     @model_validator(mode="after")
     def _default_within_max(self) -> "RankingSettings":
         if self.default_top_k > self.max_top_k:
             raise ValueError("default_top_k must not exceed max_top_k")
+        if self.partner_set_min > self.partner_set_max:
+            raise ValueError("partner_set_min must not exceed partner_set_max")
         return self
 
 

@@ -128,4 +128,4 @@ def test_startup_warms_the_models_before_the_first_request(
     with TestClient(create_app(settings, encoder=encoder)) as client:
         assert len(encoder.seen) == 2, "an English and a Swedish need at start-up"
         assert client.post("/v1/recommendations", json={"need": NEED}).status_code == 200
-        assert encoder.seen[-1] == NEED
+        assert NEED in encoder.seen[2:]

@@ -9,6 +9,7 @@ DATA_FOLDERS = {
     "goldstandard": "goldstandard-reviewer-paper",
     "cordis": "cordis-semiconductor-ev-export",
     "crosslingual": "",
+    "partnersets": "",
 }
 NAMES = tuple(DATA_FOLDERS)
 
@@ -51,6 +52,10 @@ def run_evaluation(
         return Cordis().run(
             scoped, data or settings.evaluation_data / DATA_FOLDERS[name], progress=progress
         )
+    if name == "partnersets":
+        from matcher.evaluation.partnersets import NEEDS, PartnerSets
+
+        return PartnerSets().run(scoped, data or NEEDS, progress=progress)
     return Crosslingual().run(
         settings.model_copy(update={"data_dir": folder.parent}), data or PAIRS, progress=progress
     )

@@ -1,0 +1,137 @@
+"""A need against the loaded catalogue: its aspects, their scores per entity, the partner set."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.aspects import VOTERS, AspectDraft, DisciplineMap, group, key_terms
+from matcher.partners import PLAIN_LIST, RELEVANCE_FLOOR, Pick, choose, relative
+from matcher.ranking import AnyEntity, fuse
+from matcher.retrieval import Query, Retriever
+from matcher.schemas import PARTNER_KINDS, Aspect
+
+FIT_FLOOR = 0.4
+ASPECT_ITEMS = 60
+POOL_PER_ASPECT = 6
+POOL_FOR_NEED = 20
+COVERED = 0.5
+
+Encode = Callable[[list[str]], np.ndarray]
+Allowed = Callable[[AnyEntity], bool]
+
+
+@dataclass
+class AspectQuery:
+    """An aspect with the query that scores entities against it."""
+
+    draft: AspectDraft
+    text: str
+    query: Query
+
+
+class NeedAnalysis:
+    """Splits a need into aspects and scores entities against each of them."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        entities: dict[str, AnyEntity],
+        disciplines: DisciplineMap,
+    ) -> None:
+        self.retriever = retriever
+        self.entities = entities
+        self.disciplines = disciplines
+        self.aspects: list[AspectQuery] = []
+
+    def _top(self, query: Query, allowed: Allowed, limit: int) -> list[AnyEntity]:
+        """The best entities for a query among those allowed, by the fused score."""
+        ks = {lang: min(ASPECT_ITEMS, size) for lang, size in self.retriever.sizes.items()}
+        found = self.retriever.candidates(query, ks)
+        shown = [
+            self.entities[e] for e in found if e in self.entities and allowed(self.entities[e])
+        ]
+        candidates = [self.retriever.score(query, e.id) for e in shown]
+        fuse(candidates, self.retriever.settings)
+        order = sorted(range(len(shown)), key=lambda i: (-candidates[i].score, shown[i].id))
+        return [shown[i] for i in order[:limit]]
+
+    def analyse(self, need: str, vectors: np.ndarray, clauses: Sequence[str]) -> None:
+        """Find the aspects from the clause vectors (rows of `vectors`, in clause order)."""
+        queries = [
+            self.retriever.query(text, vectors[i : i + 1], lexical=True)
+            for i, text in enumerate(clauses)
+        ]
+        matches = [self._top(q, lambda _: True, VOTERS) for q in queries]
+        for draft in group(clauses, matches, self.disciplines, vectors):
+            rows = draft.clauses
+            vector = vectors[rows].mean(axis=0, keepdims=True)
+            vector /= max(float(np.linalg.norm(vector)), 1e-12)
+            text = draft.text(clauses)
+            query = self.retriever.query(text, vector.astype(np.float32), lexical=True)
+            self.aspects.append(AspectQuery(draft, text, query))
+
+    def pool(self, ranked: Sequence[AnyEntity], allowed: Allowed) -> list[AnyEntity]:
+        """Partner candidates: the best for the whole need and the best for each aspect."""
+        pool = {e.id: e for e in ranked[:POOL_FOR_NEED]}
+        for aspect in self.aspects:
+            for entity in self._top(aspect.query, allowed, POOL_PER_ASPECT):
+                pool.setdefault(entity.id, entity)
+        return list(pool.values())
+
+    def cover(self, entities: Sequence[AnyEntity]) -> np.ndarray:
+        """How well each entity covers each aspect (rows: entities), relative to the others."""
+        matrix = np.zeros((len(entities), len(self.aspects)))
+        for column, aspect in enumerate(self.aspects):
+            candidates = [self.retriever.score(aspect.query, e.id) for e in entities]
+            fuse(candidates, self.retriever.settings)
+            scores = relative(np.array([c.score for c in candidates]))
+            fit = np.array(
+                [self.disciplines.fit(aspect.draft.discipline, e.disciplines) for e in entities]
+            )
+            matrix[:, column] = scores * (FIT_FLOOR + (1 - FIT_FLOOR) * fit)
+        return matrix
+
+    def partner_set(
+        self, pool: Sequence[AnyEntity], scores: dict[str, float], min_size: int, max_size: int
+    ) -> tuple[list[Pick], np.ndarray]:
+        """The chosen members (rows of `pool`) and the pool's cover matrix."""
+        cover = self.cover(pool)
+        raw = np.array([scores.get(e.id, 0.0) for e in pool])
+        best = np.sort(raw)[::-1][:PLAIN_LIST]
+        floor = float(best.mean()) - (1 - RELEVANCE_FLOOR) * abs(float(best.mean()))
+        picks = choose(
+            cover,
+            relative(raw),
+            [list(e.disciplines) for e in pool],
+            [e.kind for e in pool],
+            min_size=min_size,
+            max_size=max_size,
+            scores=raw,
+            floor=floor,
+        )
+        return picks, cover
+
+    def described(self, members: Sequence[AnyEntity], cover: np.ndarray) -> list[Aspect]:
+        """The aspects as shown to users, each with the members that cover it."""
+        return [
+            Aspect(
+                id=f"a{column + 1}",
+                label=aspect.draft.label,
+                text=aspect.text,
+                terms=key_terms(aspect.text),
+                covered_by=[e.id for row, e in enumerate(members) if cover[row, column] >= COVERED],
+            )
+            for column, aspect in enumerate(self.aspects)
+        ]
+
+    def best_aspect(self, row: np.ndarray) -> str | None:
+        """The label of the aspect an entity covers best, if it covers one."""
+        if not len(row) or row.max() < COVERED / 2:
+            return None
+        return self.aspects[int(np.argmax(row))].draft.label
+
+
+def is_partner(entity: AnyEntity) -> bool:
+    """Companies and researchers are partners; labs are testbeds."""
+    return entity.kind in PARTNER_KINDS

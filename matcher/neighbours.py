@@ -1,0 +1,119 @@
+"""Entities near a given one: the most similar, and those that complement it.
+
+"Similar" matches the entity's own texts (the mean of its text vectors, and its words for
+BM25) against the catalogue. "Complements" looks for entities that work on the same problem
+from other disciplines: it starts from what a company says it seeks when it says so (else
+from the entity's own texts), keeps candidates that bring at least one discipline the entity
+lacks, and lowers each candidate's relative score by the share of disciplines it duplicates.
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+
+from matcher.explain import explain, need_stems
+from matcher.items import searchable_text
+from matcher.partners import relative
+from matcher.ranking import AnyEntity, Candidate, fuse
+from matcher.recommend import Loaded
+from matcher.retrieval import Query
+from matcher.schemas import Company, Kind, Result
+
+OVERLAP_PENALTY = 0.5
+POOL = 200
+QUERY_CHARS = 2000
+
+Encode = Callable[[list[str]], np.ndarray]
+
+
+def entity_query(loaded: Loaded, entity: AnyEntity) -> Query:
+    """A query made of an entity's own indexed texts."""
+    retriever = loaded.retriever
+    positions = retriever.positions[entity.id]
+    language = loaded.snapshot.items[int(positions[0])].language
+    vectors = loaded.snapshot.shards[language].backend.vectors(positions)
+    vector = vectors.mean(axis=0, keepdims=True)
+    vector /= max(float(np.linalg.norm(vector)), 1e-12)
+    text = searchable_text(entity)[:QUERY_CHARS]
+    return retriever.query(text, vector.astype(np.float32), lexical=True)
+
+
+def _scored(
+    loaded: Loaded, query: Query, entity: AnyEntity, kinds: set[Kind]
+) -> list[tuple[AnyEntity, Candidate]]:
+    retriever = loaded.retriever
+    ks = {language: min(POOL, size) for language, size in retriever.sizes.items()}
+    found = [loaded.entities[e] for e in retriever.candidates(query, ks) if e in loaded.entities]
+    shown = [e for e in found if e.id != entity.id and e.kind in kinds]
+    candidates = [retriever.score(query, e.id) for e in shown]
+    fuse(candidates, retriever.settings)
+    pairs = list(zip(shown, candidates, strict=True))
+    pairs.sort(key=lambda p: (-p[1].score, p[0].id))
+    return pairs
+
+
+def _result(
+    loaded: Loaded, stems: dict[str, str], entity: AnyEntity, candidate: Candidate, score: float
+) -> Result:
+    reasons = explain(stems, entity, candidate.hits, loaded.snapshot.items, 2)
+    return Result(
+        id=entity.id,
+        kind=entity.kind,
+        name=entity.name,
+        score=round(score, 4),
+        disciplines=list(entity.disciplines),
+        reasons=reasons,
+    )
+
+
+def similar(loaded: Loaded, entity: AnyEntity, kinds: set[Kind], top_k: int) -> list[Result]:
+    """The entities whose texts are closest to this entity's texts."""
+    pairs = _scored(loaded, entity_query(loaded, entity), entity, kinds)[:top_k]
+    stems = need_stems(searchable_text(entity)[:QUERY_CHARS])
+    results = []
+    for other, candidate in pairs:
+        result = _result(loaded, stems, other, candidate, candidate.score)
+        shared = sorted(set(entity.disciplines) & set(other.disciplines))
+        if shared:
+            result.reasons.complements = f"shares {', '.join(shared)} with {entity.name}"
+        results.append(result)
+    return results
+
+
+def complements(
+    loaded: Loaded, entity: AnyEntity, kinds: set[Kind], top_k: int, encode: Encode
+) -> list[Result]:
+    """Entities on the same problem that bring disciplines this entity lacks."""
+    seeks = entity.seeks if isinstance(entity, Company) else []
+    if seeks:
+        text = "; ".join(seeks)
+        query = loaded.retriever.query(text, encode([text]), lexical=True)
+    else:
+        text = searchable_text(entity)[:QUERY_CHARS]
+        query = entity_query(loaded, entity)
+    own = set(entity.disciplines)
+    pairs = [
+        (other, candidate)
+        for other, candidate in _scored(loaded, query, entity, kinds)
+        if not own or set(other.disciplines) - own
+    ]
+    if not pairs:
+        return []
+    base = relative(np.array([c.score for _, c in pairs]), floor=min(c.score for _, c in pairs))
+    adjusted = []
+    for (other, candidate), value in zip(pairs, base, strict=True):
+        theirs = set(other.disciplines)
+        overlap = len(theirs & own) / len(theirs | own) if theirs | own else 0.0
+        adjusted.append((value - OVERLAP_PENALTY * overlap, other, candidate))
+    adjusted.sort(key=lambda t: (-t[0], t[1].id))
+    stems = need_stems(text)
+    results = []
+    for value, other, candidate in adjusted[:top_k]:
+        result = _result(loaded, stems, other, candidate, value)
+        new = [d for d in other.disciplines if d not in own]
+        reason = f"brings {', '.join(new)}, which {entity.name} lacks" if new else ""
+        if seeks:
+            reason += f"{'; ' if reason else ''}matches what it seeks: {text}"
+        result.reasons.complements = reason[:1].upper() + reason[1:] if reason else None
+        results.append(result)
+    return results

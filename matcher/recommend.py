@@ -1,0 +1,211 @@
+"""One need answered: ranked partners and testbeds, the need's aspects and a partner set."""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from matcher.aspects import DisciplineMap, segments
+from matcher.explain import explain, need_stems
+from matcher.filters import is_listed, met_constraints, passes
+from matcher.items import Item
+from matcher.needs import NeedAnalysis, is_partner
+from matcher.partners import Pick
+from matcher.ranking import AnyEntity, Candidate, diversify, fuse
+from matcher.retrieval import Query, Retriever
+from matcher.schemas import KINDS, NeedRequest, RecommendationResponse, Result
+from matcher.settings import RankingSettings
+from matcher.snapshot import Snapshot
+
+Pairs = list[tuple[AnyEntity, Candidate]]
+Encode = Callable[[list[str]], np.ndarray]
+
+
+@dataclass
+class Loaded:
+    """An index snapshot together with the entities it serves."""
+
+    snapshot: Snapshot
+    entities: dict[str, AnyEntity]
+    retriever: Retriever
+    name: str
+    disciplines: DisciplineMap
+
+
+def need_id(text: str) -> str:
+    """A stable id for a need text."""
+    return "need:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def rank(loaded: Loaded, query: Query, request: NeedRequest, top_k: int) -> dict[str, Pairs]:
+    """Every allowed candidate scored, best first, split into partners and testbeds.
+
+    The candidate pool is widened until the filters leave at least top_k per list.
+    """
+    kinds = set(request.kinds or KINDS)
+    retriever = loaded.retriever
+    sizes = retriever.sizes
+    ks = {language: min(retriever.settings.candidate_items, n) for language, n in sizes.items()}
+    while True:
+        allowed: list[AnyEntity] = []
+        for entity_id in retriever.candidates(query, ks):
+            entity = loaded.entities.get(entity_id)
+            if entity is not None and passes(entity, kinds, request.filters):
+                allowed.append(entity)
+        labs = sum(e.kind == "lab" for e in allowed)
+        enough = (len(allowed) - labs >= top_k or not kinds - {"lab"}) and (
+            labs >= top_k or "lab" not in kinds
+        )
+        if enough or ks == sizes:
+            break
+        ks = {language: min(k * 4, sizes[language]) for language, k in ks.items()}
+    scored = [(entity, retriever.score(query, entity.id)) for entity in allowed]
+    fuse([c for _, c in scored], retriever.settings)
+    scored.sort(key=lambda p: (-p[1].score, p[0].id))
+    return {
+        "partners": [p for p in scored if is_partner(p[0])],
+        "testbeds": [p for p in scored if not is_partner(p[0])],
+    }
+
+
+def order(pairs: Pairs, top_k: int, spread: bool) -> Pairs:
+    """The top of a ranked list, spread over disciplines when asked."""
+    if not spread:
+        return pairs[:top_k]
+    pool = pairs[: top_k * 5]
+    picks = diversify([(e, c.score) for e, c in pool], top_k)
+    return [pool[i] for i in picks]
+
+
+def _added(entity: AnyEntity, above: set[str]) -> str | None:
+    new = [d for d in entity.disciplines if d not in above]
+    return f"adds {', '.join(new)} to the results above" if new else None
+
+
+def _member_reason(pick: Pick, label: str | None, others: list[str]) -> str:
+    parts = [f"covers the {label} part of the need" if label else "fits the need as a whole"]
+    if pick.new_disciplines:
+        parts.append(f"brings {', '.join(pick.new_disciplines)}")
+    if others:
+        parts.append(f"alongside {', '.join(others)}")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:]
+
+
+class Answer:
+    """Builds the response for one need."""
+
+    def __init__(self, loaded: Loaded, settings: RankingSettings, request: NeedRequest) -> None:
+        self.loaded = loaded
+        self.settings = settings
+        self.request = request
+        self.stems = need_stems(request.need)
+        self.kinds = set(request.kinds or KINDS)
+        self._pool_ids: set[str] = set()
+        self.coverage: dict[str, np.ndarray] = {}
+
+    def _allowed(self, entity: AnyEntity) -> bool:
+        return passes(entity, self.kinds, self.request.filters)
+
+    def _result(self, entity: AnyEntity, candidate: Candidate, aspect: str | None) -> Result:
+        items: list[Item] = self.loaded.snapshot.items
+        reasons = explain(
+            self.stems, entity, candidate.hits, items, self.settings.evidence_per_result
+        )
+        reasons.aspect = aspect
+        reasons.constraints = met_constraints(entity, self.request.filters)
+        return Result(
+            id=entity.id,
+            kind=entity.kind,
+            name=entity.name,
+            score=round(candidate.score, 4),
+            disciplines=list(entity.disciplines),
+            reasons=reasons,
+        )
+
+    def build(self, encode: Encode, top_k: int) -> RecommendationResponse:
+        """Rank, analyse the need, choose the partner set and explain every result."""
+        request, loaded = self.request, self.loaded
+        clauses = segments(request.need)
+        vectors = encode([request.need, *clauses])
+        query = loaded.retriever.query(request.need, vectors[:1])
+        ranked = rank(loaded, query, request, top_k)
+        spread = self.settings.diversify if request.diversify is None else request.diversify
+        lists = {group: order(pairs, top_k, spread) for group, pairs in ranked.items()}
+        analysis = NeedAnalysis(loaded.retriever, loaded.entities, loaded.disciplines)
+        analysis.analyse(request.need, vectors[1:], clauses)
+
+        partners = self._partner_entities(analysis, ranked["partners"], lists["partners"])
+        candidates = self._whole_need(query, ranked["partners"], partners)
+        cover = analysis.cover(partners)
+        rows = {e.id: row for row, e in enumerate(partners)}
+        self.coverage = {e.id: cover[row] for row, e in enumerate(partners)}
+        picks: list[Pick] = []
+        pool = [e for e in partners if e.id in self._pool_ids]
+        if request.partner_set and pool:
+            scores = {e: c.score for e, c in candidates.items()}
+            picks, _ = analysis.partner_set(
+                pool, scores, self.settings.partner_set_min, self.settings.partner_set_max
+            )
+        members = [pool[p.row] for p in picks]
+        member_cover = np.array([cover[rows[e.id]] for e in members]).reshape(
+            len(members), len(analysis.aspects)
+        )
+
+        results = []
+        above: set[str] = set()
+        for entity, candidate in lists["partners"]:
+            result = self._result(entity, candidate, analysis.best_aspect(cover[rows[entity.id]]))
+            result.reasons.complements = _added(entity, above) if above else None
+            above.update(entity.disciplines)
+            results.append(result)
+
+        testbed_entities = [e for e, _ in lists["testbeds"]]
+        lab_cover = analysis.cover(testbed_entities)
+        testbeds = [
+            self._result(entity, candidate, analysis.best_aspect(lab_cover[row]))
+            for row, (entity, candidate) in enumerate(lists["testbeds"])
+        ]
+
+        partner_set = None
+        if request.partner_set and self.kinds & {"company", "researcher"}:
+            partner_set = []
+            for pick, entity in zip(picks, members, strict=True):
+                label = (
+                    analysis.aspects[pick.aspect].draft.label if pick.aspect is not None else None
+                )
+                result = self._result(entity, candidates[entity.id], label)
+                others = [m.name for m in members if m.id != entity.id]
+                result.reasons.complements = _member_reason(pick, label, others)
+                partner_set.append(result)
+
+        return RecommendationResponse(
+            need_id=need_id(request.need),
+            aspects=analysis.described(members, member_cover),
+            results=results,
+            testbeds=testbeds,
+            partner_set=partner_set,
+        )
+
+    def _partner_entities(
+        self, analysis: NeedAnalysis, ranked: Pairs, shown: Pairs
+    ) -> list[AnyEntity]:
+        """The partner-set pool followed by any shown partner not already in it."""
+        pool = analysis.pool(
+            [e for e, _ in ranked], lambda e: is_partner(e) and is_listed(e) and self._allowed(e)
+        )
+        self._pool_ids = {e.id for e in pool}
+        extra = [e for e, _ in shown if e.id not in self._pool_ids]
+        return pool + extra
+
+    def _whole_need(
+        self, query: Query, ranked: Pairs, entities: list[AnyEntity]
+    ) -> dict[str, Candidate]:
+        """Whole-need candidates for the given entities, fused with the ranked ones."""
+        known = {e.id: replace(c) for e, c in ranked}
+        retriever = self.loaded.retriever
+        extra = [retriever.score(query, e.id) for e in entities if e.id not in known]
+        everyone = list(known.values()) + extra
+        fuse(everyone, retriever.settings)
+        return {c.entity_id: c for c in everyone}
