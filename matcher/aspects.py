@@ -75,24 +75,24 @@ def _tidy(text: str) -> str:
 def segments(need: str) -> list[str]:
     """The need's clauses, each with enough content words to be matched on its own.
 
-    Clauses are cut at the breaks and joined again, in the need's own words, until each
-    has MIN_WORDS content words; a short tail joins the clause before it.
+    Clauses are cut at the breaks; a piece with fewer than MIN_WORDS content words is joined,
+    in the need's own words, to the clause before it (the end of a list: "cars and buses"),
+    or to the one after it when it opens the sentence.
     """
     merged: list[str] = []
     for sentence in sentences(need):
         groups: list[list[int]] = []
-        start: int | None = None
-        spans = _pieces(sentence)
-        for a, b in spans:
-            start = a if start is None else start
-            if len(content_words(sentence[start:b])) >= MIN_WORDS:
-                groups.append([start, b])
-                start = None
-        if start is not None:
-            if groups:
-                groups[-1][1] = spans[-1][1]
-            else:
-                groups.append([start, spans[-1][1]])
+        pending: int | None = None
+        for a, b in _pieces(sentence):
+            if len(content_words(sentence[a:b])) >= MIN_WORDS:
+                groups.append([a if pending is None else pending, b])
+                pending = None
+            elif groups:
+                groups[-1][1] = b
+            elif pending is None:
+                pending = a
+        if pending is not None:
+            groups.append([pending, len(sentence)])
         merged.extend(_tidy(sentence[a:b]) for a, b in groups)
     kept = [m for m in merged if content_words(m)]
     while len(kept) > MAX_SEGMENTS:

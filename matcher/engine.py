@@ -189,7 +189,7 @@ class Matcher:
         retriever = self._current().retriever
         vector = self.encoder.encode_queries([need])
         query = retriever.query(need, vector, lexical=lexical)
-        return [retriever.score(query, e) for e in entity_ids if e in retriever.positions]
+        return retriever.score_many(query, [e for e in entity_ids if e in retriever.positions])
 
     def score_entities(self, need: str, entity_ids: list[str]) -> dict[str, float]:
         """The engine's score of a need against each given indexed entity, without filters."""

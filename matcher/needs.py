@@ -12,7 +12,7 @@ from matcher.retrieval import Query, Retriever
 from matcher.schemas import PARTNER_KINDS, Aspect
 
 FIT_FLOOR = 0.4
-ASPECT_ITEMS = 60
+ASPECT_ITEMS = 30
 POOL_PER_ASPECT = 6
 POOL_FOR_NEED = 20
 COVERED = 0.5
@@ -51,7 +51,7 @@ class NeedAnalysis:
         shown = [
             self.entities[e] for e in found if e in self.entities and allowed(self.entities[e])
         ]
-        candidates = [self.retriever.score(query, e.id) for e in shown]
+        candidates = self.retriever.score_many(query, [e.id for e in shown])
         fuse(candidates, self.retriever.settings)
         order = sorted(range(len(shown)), key=lambda i: (-candidates[i].score, shown[i].id))
         return [shown[i] for i in order[:limit]]
@@ -83,7 +83,7 @@ class NeedAnalysis:
         """How well each entity covers each aspect (rows: entities), relative to the others."""
         matrix = np.zeros((len(entities), len(self.aspects)))
         for column, aspect in enumerate(self.aspects):
-            candidates = [self.retriever.score(aspect.query, e.id) for e in entities]
+            candidates = self.retriever.score_many(aspect.query, [e.id for e in entities])
             fuse(candidates, self.retriever.settings)
             scores = relative(np.array([c.score for c in candidates]))
             fit = np.array(

@@ -45,7 +45,7 @@ def _scored(
     ks = {language: min(POOL, size) for language, size in retriever.sizes.items()}
     found = [loaded.entities[e] for e in retriever.candidates(query, ks) if e in loaded.entities]
     shown = [e for e in found if e.id != entity.id and e.kind in kinds]
-    candidates = [retriever.score(query, e.id) for e in shown]
+    candidates = retriever.score_many(query, [e.id for e in shown])
     fuse(candidates, retriever.settings)
     pairs = list(zip(shown, candidates, strict=True))
     pairs.sort(key=lambda p: (-p[1].score, p[0].id))

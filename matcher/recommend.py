@@ -60,7 +60,7 @@ def rank(loaded: Loaded, query: Query, request: NeedRequest, top_k: int) -> dict
         if enough or ks == sizes:
             break
         ks = {language: min(k * 4, sizes[language]) for language, k in ks.items()}
-    scored = [(entity, retriever.score(query, entity.id)) for entity in allowed]
+    scored = list(zip(allowed, retriever.score_many(query, [e.id for e in allowed]), strict=True))
     fuse([c for _, c in scored], retriever.settings)
     scored.sort(key=lambda p: (-p[1].score, p[0].id))
     return {
@@ -205,7 +205,7 @@ class Answer:
         """Whole-need candidates for the given entities, fused with the ranked ones."""
         known = {e.id: replace(c) for e, c in ranked}
         retriever = self.loaded.retriever
-        extra = [retriever.score(query, e.id) for e in entities if e.id not in known]
+        extra = retriever.score_many(query, [e.id for e in entities if e.id not in known])
         everyone = list(known.values()) + extra
         fuse(everyone, retriever.settings)
         return {c.entity_id: c for c in everyone}

@@ -79,13 +79,28 @@ class Retriever:
         ]
         return list(dict.fromkeys(dense + [lexical_ids[i] for i in best]))
 
-    def score(self, query: Query, entity_id: str) -> Candidate:
-        """Exact dense similarity to every text of an entity, aggregated, with its lexical score."""
-        positions = self.positions[entity_id]
-        language = self.snapshot.items[int(positions[0])].language
-        shard = self.snapshot.shards[language]
-        sims = (shard.backend.vectors(positions) @ query.vector[0]).astype(np.float64)
-        sims = self._align(sims, query, language)
+    def score_many(self, query: Query, entity_ids: list[str]) -> list[Candidate]:
+        """`score` for many entities at once: one vector fetch and product per shard."""
+        by_language: dict[str, list[str]] = defaultdict(list)
+        for entity_id in entity_ids:
+            first = int(self.positions[entity_id][0])
+            by_language[self.snapshot.items[first].language].append(entity_id)
+        scored: dict[str, Candidate] = {}
+        for language, ids in by_language.items():
+            groups = [self.positions[e] for e in ids]
+            positions = np.concatenate(groups)
+            vectors = self.snapshot.shards[language].backend.vectors(positions)
+            sims = self._align((vectors @ query.vector[0]).astype(np.float64), query, language)
+            start = 0
+            for entity_id, group in zip(ids, groups, strict=True):
+                part = sims[start : start + len(group)]
+                start += len(group)
+                scored[entity_id] = self._candidate(query, entity_id, group, part)
+        return [scored[e] for e in entity_ids]
+
+    def _candidate(
+        self, query: Query, entity_id: str, positions: np.ndarray, sims: np.ndarray
+    ) -> Candidate:
         order = np.argsort(-sims, kind="stable")
         hits = [(int(positions[i]), float(sims[i])) for i in order]
         years = [self.snapshot.items[p].year for p, _ in hits]
@@ -93,3 +108,11 @@ class Retriever:
         where = self.snapshot.lexical.position.get(entity_id)
         lexical = float(query.lexical[where]) if where is not None else 0.0
         return Candidate(entity_id, hits, dense=dense, lexical=lexical, spread=query.spread)
+
+    def score(self, query: Query, entity_id: str) -> Candidate:
+        """Exact dense similarity to every text of an entity, aggregated, with its lexical score."""
+        positions = self.positions[entity_id]
+        language = self.snapshot.items[int(positions[0])].language
+        shard = self.snapshot.shards[language]
+        sims = (shard.backend.vectors(positions) @ query.vector[0]).astype(np.float64)
+        return self._candidate(query, entity_id, positions, self._align(sims, query, language))

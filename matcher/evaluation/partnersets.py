@@ -12,7 +12,8 @@ partner list and with the plain list cut to the set's size:
 - mean relevance, twice: the engine's score for the whole need (ratio set / top-5), and the
   share of members labelled relevant for any aspect.
 The ranked list spread over disciplines (`diversify`) is compared with the plain top-10 on
-distinct disciplines and labelled precision.
+distinct disciplines and labelled precision. The aspects the engine finds are compared with
+the labelled aspects' disciplines (precision and recall of the discipline names).
 """
 
 import json
@@ -83,6 +84,10 @@ def measure(matcher: Matcher, need: dict[str, Any]) -> dict[str, Any]:
         "aspects_found": len(response.aspects),
         "aspect_labels": [a.label for a in response.aspects],
     }
+    found = {a.label for a in response.aspects}
+    wanted = {a["discipline"] for a in labelled if a.get("discipline")}
+    row["aspects/precision"] = len(found & wanted) / max(len(found), 1)
+    row["aspects/recall"] = len(found & wanted) / max(len(wanted), 1)
     for name, results in lists.items():
         ids = [r.id for r in results]
         row[f"{name}/disciplines"] = _disciplines(results)
