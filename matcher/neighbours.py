@@ -18,6 +18,7 @@ from matcher.ranking import AnyEntity, Candidate, fuse
 from matcher.recommend import Loaded
 from matcher.retrieval import Query
 from matcher.schemas import Company, Kind, Result
+from matcher.text import stems
 
 OVERLAP_PENALTY = 0.5
 POOL = 200
@@ -80,6 +81,19 @@ def similar(loaded: Loaded, entity: AnyEntity, kinds: set[Kind], top_k: int) -> 
     return results
 
 
+def _closest_seek(seeks: list[str], other: AnyEntity) -> str | None:
+    """The sought item that shares most word stems with another entity's texts."""
+    if not seeks:
+        return None
+    theirs = set(stems(searchable_text(other), other.language))
+
+    def shared(seek: str) -> int:
+        return len(set(stems(seek)) & theirs)
+
+    best = max(seeks, key=shared)
+    return best if shared(best) else None
+
+
 def complements(
     loaded: Loaded, entity: AnyEntity, kinds: set[Kind], top_k: int, encode: Encode
 ) -> list[Result]:
@@ -95,7 +109,7 @@ def complements(
     pairs = [
         (other, candidate)
         for other, candidate in _scored(loaded, query, entity, kinds)
-        if not own or set(other.disciplines) - own
+        if set(other.disciplines) - own
     ]
     if not pairs:
         return []
@@ -112,8 +126,9 @@ def complements(
         result = _result(loaded, stems, other, candidate, value)
         new = [d for d in other.disciplines if d not in own]
         reason = f"brings {', '.join(new)}, which {entity.name} lacks" if new else ""
-        if seeks:
-            reason += f"{'; ' if reason else ''}matches what it seeks: {text}"
+        wanted = _closest_seek(seeks, other)
+        if wanted:
+            reason += f"{'; ' if reason else ''}answers what it seeks: {wanted}"
         result.reasons.complements = reason[:1].upper() + reason[1:] if reason else None
         results.append(result)
     return results

@@ -91,7 +91,7 @@ def choose(
         elif len(picks) >= min_size and best_adds < MIN_GAIN:
             break
         aspect = int(np.argmax(best_raise)) if aspects and best_raise.max() > 0 else None
-        if aspect is None and aspects:
+        if aspect is None and aspects and cover[best_row].max() > 0:
             aspect = int(np.argmax(cover[best_row]))
         new = tuple(sorted(set(disciplines[best_row]) - seen_disciplines))
         picks.append(Pick(best_row, aspect, new, round(best_gain, 4)))

@@ -142,7 +142,7 @@ class Answer:
         rows = {e.id: row for row, e in enumerate(partners)}
         self.coverage = {e.id: cover[row] for row, e in enumerate(partners)}
         picks: list[Pick] = []
-        pool = [e for e in partners if e.id in self._pool_ids]
+        pool = [e for e in partners if e.id in self._pool_ids and candidates[e.id].score > 0]
         if request.partner_set and pool:
             scores = {e: c.score for e, c in candidates.items()}
             picks, _ = analysis.partner_set(

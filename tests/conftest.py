@@ -31,3 +31,12 @@ def built(settings: Settings, catalog_file: Path) -> Matcher:
     matcher = Matcher(settings, encoder=FakeEncoder())
     matcher.build(str(catalog_file))
     return matcher
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    """The demo catalogue built once with the default encoder (slow tests only)."""
+    data = tmp_path_factory.mktemp("demo-data")
+    matcher = Matcher(Settings(data_dir=data))
+    matcher.build("demo")
+    return matcher

