@@ -93,15 +93,19 @@ class NeedAnalysis:
         return matrix
 
     def partner_set(
-        self, pool: Sequence[AnyEntity], scores: dict[str, float], min_size: int, max_size: int
-    ) -> tuple[list[Pick], np.ndarray]:
-        """The chosen members (rows of `pool`) and the pool's cover matrix."""
-        cover = self.cover(pool)
+        self,
+        pool: Sequence[AnyEntity],
+        cover: np.ndarray,
+        scores: dict[str, float],
+        min_size: int,
+        max_size: int,
+    ) -> list[Pick]:
+        """The chosen members (rows of `pool`, whose cover matrix is given)."""
         raw = np.array([scores.get(e.id, 0.0) for e in pool])
         best = np.sort(raw)[::-1][:PLAIN_LIST]
         floor = float(best.mean()) - (1 - RELEVANCE_FLOOR) * abs(float(best.mean()))
-        picks = choose(
-            cover,
+        return choose(
+            cover.reshape(len(pool), len(self.aspects)),
             relative(raw),
             [list(e.disciplines) for e in pool],
             [e.kind for e in pool],
@@ -110,7 +114,6 @@ class NeedAnalysis:
             scores=raw,
             floor=floor,
         )
-        return picks, cover
 
     def described(self, members: Sequence[AnyEntity], cover: np.ndarray) -> list[Aspect]:
         """The aspects as shown to users, each with the members that cover it."""

@@ -139,54 +139,59 @@ class Answer:
         partners = self._partner_entities(analysis, ranked["partners"], lists["partners"])
         candidates = self._whole_need(query, ranked["partners"], partners)
         cover = analysis.cover(partners)
-        rows = {e.id: row for row, e in enumerate(partners)}
         self.coverage = {e.id: cover[row] for row, e in enumerate(partners)}
-        picks: list[Pick] = []
-        pool = [e for e in partners if e.id in self._pool_ids and candidates[e.id].score > 0]
-        if request.partner_set and pool:
-            scores = {e: c.score for e, c in candidates.items()}
-            picks, _ = analysis.partner_set(
-                pool, scores, self.settings.partner_set_min, self.settings.partner_set_max
-            )
-        members = [pool[p.row] for p in picks]
-        member_cover = np.array([cover[rows[e.id]] for e in members]).reshape(
+        members, partner_set = self._partner_set(analysis, partners, candidates)
+        member_cover = np.array([self.coverage[e.id] for e in members]).reshape(
             len(members), len(analysis.aspects)
         )
-
-        results = []
-        above: set[str] = set()
-        for entity, candidate in lists["partners"]:
-            result = self._result(entity, candidate, analysis.best_aspect(cover[rows[entity.id]]))
-            result.reasons.complements = _added(entity, above) if above else None
-            above.update(entity.disciplines)
-            results.append(result)
-
-        testbed_entities = [e for e, _ in lists["testbeds"]]
-        lab_cover = analysis.cover(testbed_entities)
-        testbeds = [
-            self._result(entity, candidate, analysis.best_aspect(lab_cover[row]))
-            for row, (entity, candidate) in enumerate(lists["testbeds"])
-        ]
-
-        partner_set = None
-        if request.partner_set and self.kinds & {"company", "researcher"}:
-            partner_set = []
-            for pick, entity in zip(picks, members, strict=True):
-                label = (
-                    analysis.aspects[pick.aspect].draft.label if pick.aspect is not None else None
-                )
-                result = self._result(entity, candidates[entity.id], label)
-                others = [m.name for m in members if m.id != entity.id]
-                result.reasons.complements = _member_reason(pick, label, others)
-                partner_set.append(result)
-
+        lab_cover = analysis.cover([e for e, _ in lists["testbeds"]])
         return RecommendationResponse(
             need_id=need_id(request.need),
             aspects=analysis.described(members, member_cover),
-            results=results,
-            testbeds=testbeds,
+            results=self._ranked(analysis, lists["partners"]),
+            testbeds=[
+                self._result(entity, candidate, analysis.best_aspect(lab_cover[row]))
+                for row, (entity, candidate) in enumerate(lists["testbeds"])
+            ],
             partner_set=partner_set,
         )
+
+    def _ranked(self, analysis: NeedAnalysis, pairs: Pairs) -> list[Result]:
+        """The ranked partners, each with its aspect and what it adds to those above it."""
+        results = []
+        above: set[str] = set()
+        for entity, candidate in pairs:
+            result = self._result(entity, candidate, analysis.best_aspect(self.coverage[entity.id]))
+            result.reasons.complements = _added(entity, above) if above else None
+            above.update(entity.disciplines)
+            results.append(result)
+        return results
+
+    def _partner_set(
+        self, analysis: NeedAnalysis, partners: list[AnyEntity], candidates: dict[str, Candidate]
+    ) -> tuple[list[AnyEntity], list[Result] | None]:
+        """The chosen members and their results (None when no partner set was asked for)."""
+        if not (self.request.partner_set and self.kinds & {"company", "researcher"}):
+            return [], None
+        pool = [e for e in partners if e.id in self._pool_ids and candidates[e.id].score > 0]
+        if not pool:
+            return [], []
+        picks = analysis.partner_set(
+            pool,
+            np.array([self.coverage[e.id] for e in pool]),
+            {e: c.score for e, c in candidates.items()},
+            self.settings.partner_set_min,
+            self.settings.partner_set_max,
+        )
+        members = [pool[p.row] for p in picks]
+        results = []
+        for pick, entity in zip(picks, members, strict=True):
+            label = None if pick.aspect is None else analysis.aspects[pick.aspect].draft.label
+            result = self._result(entity, candidates[entity.id], label)
+            others = [m.name for m in members if m.id != entity.id]
+            result.reasons.complements = _member_reason(pick, label, others)
+            results.append(result)
+        return members, results
 
     def _partner_entities(
         self, analysis: NeedAnalysis, ranked: Pairs, shown: Pairs
