@@ -33,7 +33,8 @@ UNRELATED = 0.15
 VOTERS = 10
 
 BREAK = re.compile(
-    r"\s*[;:•\n]\s*|\s+[–—]\s+|\s+-\s+|,?\s+(?:as well as|and also|and|plus|while|but also|but"
+    r"\s*(?:[;•\n]|:(?=\s))\s*|\s+[–—]\s+|\s+-\s+"
+    r"|,?\s+(?:as well as|and also|and|plus|while|but also|but"
     r"|samt|och även|och|men även|men|liksom|medan|även)\s+",
     re.IGNORECASE,
 )
@@ -41,8 +42,8 @@ GENERIC = frozenset(
     """startup start-up company companies företag bolag partner partners partnern partners help
     hjälp find hitta söker behöver letar project projekt idea idé develop developing develops
     utvecklar utveckla work working arbetar team teams someone någon people personer solution
-    lösning lösningar want would like get make good best first next year years år stockholm
-    region""".split()
+    lösning lösningar want would like get make good best first första next nästa year years år
+    stockholm region""".split()
 )
 
 
@@ -72,19 +73,32 @@ def _tidy(text: str) -> str:
     return LEADING.sub("", text.strip(" ,;:.–—-")).strip()
 
 
+CLAUSE_START = frozenset("to with for we our it they att med för vi vår våra det de den".split())
+
+
+def _stands_alone(piece: str) -> bool:
+    """A piece is its own clause with MIN_WORDS content words, or with one when it opens like
+    a clause ("and with finding customers", "samt att hitta kunder")."""
+    found = len(content_words(piece))
+    opening = _tidy(piece).split(maxsplit=1)
+    return found >= MIN_WORDS or (
+        found >= 1 and bool(opening) and opening[0].lower() in CLAUSE_START
+    )
+
+
 def segments(need: str) -> list[str]:
     """The need's clauses, each with enough content words to be matched on its own.
 
-    Clauses are cut at the breaks; a piece with fewer than MIN_WORDS content words is joined,
-    in the need's own words, to the clause before it (the end of a list: "cars and buses"),
-    or to the one after it when it opens the sentence.
+    Clauses are cut at the breaks; a piece that does not stand alone is joined, in the need's
+    own words, to the clause before it (the end of a list: "cars and buses"), or to the one
+    after it when it opens the sentence.
     """
     merged: list[str] = []
     for sentence in sentences(need):
         groups: list[list[int]] = []
         pending: int | None = None
         for a, b in _pieces(sentence):
-            if len(content_words(sentence[a:b])) >= MIN_WORDS:
+            if _stands_alone(sentence[a:b]):
                 groups.append([a if pending is None else pending, b])
                 pending = None
             elif groups:

@@ -7,18 +7,22 @@ The set S maximises, greedily, the objective
          + KIND_GAIN * |kinds(S)|                          (companies and researchers mixed)
          + RELEVANCE_GAIN * sum_{e in S} relevance(e)      (fit to the whole need)
 
-where cover(e, a) in [0, 1] is how well e matches aspect a, relative to the other
-candidates, times how well its disciplines fit the aspect's discipline; relevance(e) in [0, 1]
-is its score for the whole need relative to the candidates; w_a = 1 / number of aspects.
-Coverage is a weighted maximum coverage (facility location) term and the others are
-coverage counts or modular, so F is monotone submodular and the greedy choice is within
-1 - 1/e of the best set of its size. Past `min_size`, a member joins only while it adds at
-least MIN_GAIN of coverage, disciplines or kinds (relevance alone does not earn a place), up
-to `max_size`. A relevance budget keeps the set on the need: the members' mean score for the
-whole need may not fall below RELEVANCE_FLOOR times the mean of the plain top-5 list, so
-coverage is bought with specialists only while the set stays about as relevant as the list a
-user would otherwise read. Each member is credited with the aspect it raised most when it
-joined.
+where cover(e, a) in [0, 1] is how well e matches aspect a, relative to the other candidates,
+times how well its disciplines fit the aspect's discipline; relevance(e) in [0, 1] is its
+score for the whole need relative to the candidates; w_a = 1 / number of aspects. Coverage is
+a weighted maximum coverage (facility location) term, the discipline and kind terms are
+coverage counts and relevance is modular, so F is monotone submodular and greedy maximisation
+is within 1 - 1/e of the best set of its size.
+
+Two rules keep the set useful rather than merely varied. A candidate's disciplines and kind
+count only when it also raises the coverage of some aspect (variety alone does not earn a
+place; this departs from plain greedy on F, so the bound is no longer guaranteed, though a
+test finds it holding on random cases), and past `min_size` a member joins only while it
+adds at least MIN_GAIN of coverage and variety, up to `max_size`. A relevance budget keeps
+the set on the need: the members' mean score for the whole need may not fall below
+RELEVANCE_FLOOR times the mean of the plain top-5 list, so coverage is bought with
+specialists only while the set stays about as relevant as the list a user would otherwise
+read. Each member is credited with the aspect it raised most when it joined.
 """
 
 from dataclasses import dataclass
@@ -74,11 +78,11 @@ def choose(
                 if (total + float(scores[row])) / (len(picks) + 1) < floor:
                     continue
             raised = np.maximum(cover[row] - covered, 0.0)
-            adds = (
-                weight * float(raised.sum())
-                + DISCIPLINE_GAIN * len(set(disciplines[row]) - seen_disciplines)
-                + KIND_GAIN * (kinds[row] not in seen_kinds)
-            )
+            coverage = weight * float(raised.sum())
+            variety = DISCIPLINE_GAIN * len(
+                set(disciplines[row]) - seen_disciplines
+            ) + KIND_GAIN * (kinds[row] not in seen_kinds)
+            adds = coverage + (variety if coverage > 0 or not aspects else 0.0)
             gain = adds + RELEVANCE_GAIN * float(relevance[row])
             if gain > best_gain:
                 best_row, best_gain, best_raise, best_adds = row, gain, raised, adds

@@ -82,8 +82,8 @@ def test_min_size_fills_the_set_even_without_gain() -> None:
     assert rows(picks) == [TOP, LAW, CARE, TWIN]
 
 
-def test_a_new_kind_tips_the_balance() -> None:
-    cover = np.array([[1.0], [0.5], [0.5]])
+def test_a_new_kind_tips_the_balance_between_equal_coverers() -> None:
+    cover = np.array([[1.0, 0.0], [0.0, 0.5], [0.0, 0.5]])
     relevance = np.array([1.0, 0.5, 0.5])
     disciplines = [["chemistry"]] * 3
     kinds = ["company", "company", "researcher"]
@@ -142,7 +142,14 @@ def test_a_member_that_covers_nothing_is_not_credited_with_an_aspect() -> None:
         assert pick.aspect is None or cover[pick.row, pick.aspect] > 0
 
 
-def test_greedy_is_within_the_submodular_bound_and_adds_up_to_the_objective() -> None:
+def test_variety_alone_does_not_earn_a_place() -> None:
+    cover = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 0.6]])
+    disciplines = [["chemistry"], ["design", "psychology", "law"], ["chemistry"]]
+    picks = choose(cover, np.array([1.0, 0.9, 0.5]), disciplines, ["company"] * 3, 1, 3)
+    assert rows(picks) == [0, 2]
+
+
+def test_greedy_is_within_the_submodular_bound_of_the_objective() -> None:
     rng = np.random.default_rng(11)
     names = ["chemistry", "law", "nursing", "data science"]
     for _ in range(40):
@@ -159,7 +166,7 @@ def test_greedy_is_within_the_submodular_bound_and_adds_up_to_the_objective() ->
             for s in itertools.combinations(range(7), 3)
         )
         assert value >= (1 - 1 / math.e) * best
-        assert sum(p.gain for p in picks) == pytest.approx(value, abs=1e-3)
+        assert sum(p.gain for p in picks) <= value + 1e-3, "gated gains never exceed F's"
 
 
 def test_objective_grows_with_every_member() -> None:
