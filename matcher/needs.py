@@ -17,7 +17,6 @@ POOL_PER_ASPECT = 6
 POOL_FOR_NEED = 20
 COVERED = 0.5
 
-Encode = Callable[[list[str]], np.ndarray]
 Allowed = Callable[[AnyEntity], bool]
 
 
@@ -56,7 +55,7 @@ class NeedAnalysis:
         order = sorted(range(len(shown)), key=lambda i: (-candidates[i].score, shown[i].id))
         return [shown[i] for i in order[:limit]]
 
-    def analyse(self, need: str, vectors: np.ndarray, clauses: Sequence[str]) -> None:
+    def analyse(self, vectors: np.ndarray, clauses: Sequence[str]) -> None:
         """Find the aspects from the clause vectors (rows of `vectors`, in clause order)."""
         queries = [
             self.retriever.query(text, vectors[i : i + 1], lexical=True)

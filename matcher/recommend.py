@@ -134,7 +134,7 @@ class Answer:
         spread = self.settings.diversify if request.diversify is None else request.diversify
         lists = {group: order(pairs, top_k, spread) for group, pairs in ranked.items()}
         analysis = NeedAnalysis(loaded.retriever, loaded.entities, loaded.disciplines)
-        analysis.analyse(request.need, vectors[1:], clauses)
+        analysis.analyse(vectors[1:], clauses)
 
         partners = self._partner_entities(analysis, ranked["partners"], lists["partners"])
         candidates = self._whole_need(query, ranked["partners"], partners)
