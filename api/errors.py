@@ -9,6 +9,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from matcher.engine import InvalidRequestError, NotBuiltError, UnknownEntityError
+from matcher.team_build import TeamRequestError
+from matcher.team_checks import TeamInfeasibleError
 
 log = logging.getLogger("api")
 
@@ -47,6 +49,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InvalidRequestError)
     async def _invalid(_: Request, exc: InvalidRequestError) -> JSONResponse:
         return error_response(422, "invalid_request", str(exc))
+
+    @app.exception_handler(TeamRequestError)
+    async def _team_request(_: Request, exc: TeamRequestError) -> JSONResponse:
+        return error_response(422, "invalid_request", str(exc))
+
+    @app.exception_handler(TeamInfeasibleError)
+    async def _infeasible(_: Request, exc: TeamInfeasibleError) -> JSONResponse:
+        return error_response(422, "infeasible", str(exc))
 
     @app.exception_handler(UnknownEntityError)
     async def _unknown(_: Request, exc: UnknownEntityError) -> JSONResponse:

@@ -186,6 +186,100 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_records(path: str, what: str) -> Any:
+    """A JSON document, or JSON Lines as a list."""
+    file = Path(path)
+    if not file.is_file():
+        raise CliError(f"{what} file not found: {path}")
+    text = file.read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise CliError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+    return records
+
+
+def _pool(raw: Any) -> dict[str, Any]:
+    """A pool document, or a list of ids and inline profiles."""
+    if isinstance(raw, dict):
+        return raw
+    if not isinstance(raw, list):
+        raise CliError("the pool file must hold a JSON object or a list of ids and profiles")
+    return {
+        "ids": [r for r in raw if isinstance(r, str)],
+        "profiles": [r for r in raw if not isinstance(r, str)],
+    }
+
+
+def cmd_teams(args: argparse.Namespace) -> int:
+    """Form OpenLab teams."""
+    from pydantic import ValidationError
+
+    from matcher.catalog import describe_error
+    from matcher.engine import Matcher, NotBuiltError
+    from matcher.team_build import TeamRequestError
+    from matcher.team_checks import TeamInfeasibleError
+    from matcher.team_schemas import TeamRequest
+
+    challenges = _read_records(args.challenges, "challenges")
+    constraints: dict[str, Any] = {}
+    if args.constraints:
+        constraints = _read_records(args.constraints, "constraints")
+        if not isinstance(constraints, dict):
+            raise CliError("the constraints file must hold one JSON object")
+    for key in ("min_size", "max_size", "max_org_share", "min_disciplines"):
+        if getattr(args, key) is not None:
+            constraints[key] = getattr(args, key)
+    raw = {
+        "challenges": challenges if isinstance(challenges, list) else [challenges],
+        "pool": _pool(_read_records(args.pool, "pool")),
+        "constraints": constraints,
+        "solver": args.solver,
+        "time_limit_s": args.time_limit,
+    }
+    try:
+        request = TeamRequest.model_validate(raw)
+    except ValidationError as exc:
+        raise CliError(describe_error(exc)) from exc
+    matcher = Matcher(_settings(args))
+    try:
+        response = matcher.form_teams(request)
+    except (NotBuiltError, TeamRequestError, TeamInfeasibleError) as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        print(response.model_dump_json())
+        return 0
+    gap = "" if response.gap is None else f", gap {response.gap:.4%}"
+    print(
+        f"{len(response.teams)} teams by {response.solver} ({response.status}{gap}) in "
+        f"{response.seconds:.1f} s; objective {response.objective:.3f}"
+    )
+    if response.note:
+        print(f"note: {response.note}")
+    for team in response.teams:
+        print(f"\n{team.challenge_id}  (objective {team.objective:.3f})")
+        print(f"  disciplines: {', '.join(team.disciplines)}")
+        print(f"  organisations: {', '.join(team.organisations)}")
+        if team.skills_covered or team.skills_missing:
+            print(
+                f"  skills covered: {', '.join(team.skills_covered) or '-'}; "
+                f"missing: {', '.join(team.skills_missing) or '-'}"
+            )
+        for member in team.members:
+            print(f"  - {member.name} ({member.organisation}) {member.id}: {member.reason}")
+    if response.unassigned:
+        print(f"\nnot placed: {', '.join(response.unassigned)}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API and pages."""
     import uvicorn
@@ -317,6 +411,20 @@ def parser() -> argparse.ArgumentParser:
         near.add_argument("--data-dir", help="data directory")
         near.add_argument("--json", action="store_true", help="print one JSON document")
         near.set_defaults(func=cmd_neighbours)
+
+    teams = sub.add_parser("teams", help="form OpenLab teams for challenges from a pool")
+    teams.add_argument("--challenges", required=True, help="JSON/JSONL file of challenges")
+    teams.add_argument("--pool", required=True, help="JSON/JSONL file: ids and/or profiles")
+    teams.add_argument("--constraints", help="JSON file of constraints (see the README)")
+    teams.add_argument("--min-size", type=int, dest="min_size", help="smallest team")
+    teams.add_argument("--max-size", type=int, dest="max_size", help="largest team")
+    teams.add_argument("--max-org-share", type=float, dest="max_org_share")
+    teams.add_argument("--min-disciplines", type=int, dest="min_disciplines")
+    teams.add_argument("--solver", choices=("auto", "exact", "greedy"), default="auto")
+    teams.add_argument("--time-limit", type=float, default=20.0, help="seconds (default 20)")
+    teams.add_argument("--data-dir", help="data directory")
+    teams.add_argument("--json", action="store_true", help="print one JSON document")
+    teams.set_defaults(func=cmd_teams)
 
     ev = sub.add_parser("evaluate", help="measure ranking quality on labelled data")
     ev.add_argument("name", choices=("goldstandard", "cordis", "crosslingual", "partnersets"))

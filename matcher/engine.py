@@ -30,6 +30,7 @@ from matcher.snapshot import (
     save_snapshot,
 )
 from matcher.store import Store
+from matcher.team_schemas import TeamRequest, TeamResponse
 
 
 class NotBuiltError(RuntimeError):
@@ -245,4 +246,13 @@ class Matcher:
             entity_id=entity_id,
             relation="similar" if relation == "similar" else "complements",
             results=results,
+        )
+
+    def form_teams(self, request: TeamRequest) -> TeamResponse:
+        """OpenLab teams for challenges from a pool (see teams.py)."""
+        from matcher.teams import form_teams
+
+        encoder = self.encoder
+        return form_teams(
+            self._current(), request, encoder.encode_queries, encoder.encode_documents
         )

@@ -109,6 +109,14 @@ class Retriever:
         lexical = float(query.lexical[where]) if where is not None else 0.0
         return Candidate(entity_id, hits, dense=dense, lexical=lexical, spread=query.spread)
 
+    def score_vectors(self, query: Query, vectors: np.ndarray, language: str) -> float:
+        """The aggregated dense score of texts outside the index, as if they were in `language`'s
+        shard (aligned like that shard's texts)."""
+        sims = (vectors @ query.vector[0]).astype(np.float64)
+        if language in query.scales:
+            sims = self._align(sims, query, language)
+        return aggregate(sorted(sims.tolist(), reverse=True), [None] * len(sims), self.settings)
+
     def score(self, query: Query, entity_id: str) -> Candidate:
         """Exact dense similarity to every text of an entity, aggregated, with its lexical score."""
         positions = self.positions[entity_id]
