@@ -49,11 +49,11 @@ class Person:
 def organisation_key(name: str) -> str:
     """The organisation a unit belongs to: the part before the first comma ("KTH Royal
     Institute of Technology, Dept. of ..." -> "KTH Royal Institute of Technology"), shortened
-    to a leading acronym when there is one ("KTH", "RISE"), so departments of one university
-    count as one organisation."""
+    to a leading acronym of three or more capitals when there is one ("KTH", "RISE"; not "AB
+    Volvo"), so departments of one university count as one organisation."""
     head = name.split(",", 1)[0].strip()
     first = head.split(maxsplit=1)[0] if head else name
-    return first if len(first) >= 2 and first.isupper() and first.isalpha() else head
+    return first if len(first) >= 3 and first.isupper() and first.isalpha() else head
 
 
 def _organisation(entity: AnyEntity) -> str:

@@ -2,7 +2,8 @@
 
 People who must be together move as one unit. First every team is filled up to its minimum
 size, the team furthest from it first, each time with the unit that adds most to the
-objective among those that break no rule; then units join wherever they still add to the
+objective among those that break no rule (while a team has fewer disciplines than required,
+new disciplines weigh one point each); then units join wherever they still add to the
 objective, while teams have room. A final check lists any rule the result breaks.
 """
 
@@ -60,6 +61,9 @@ class _Teams:
             value += SKILL_WEIGHT * int((brought & ~self.skills[column]).sum())
         new = {d for p in unit for d in problem.disciplines[p]} - self.disciplines[column]
         value += DISCIPLINE_WEIGHT * len(new)
+        short = problem.min_disciplines - len(self.disciplines[column])
+        if short > 0:
+            value += min(len(new), short)  # steer towards the rule while it is not yet met
         orgs = {problem.organisations[p] for p in unit}
         value += ORG_WEIGHT * sum(o not in self.organisations[column] for o in orgs)
         return value

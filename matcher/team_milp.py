@@ -106,7 +106,7 @@ def solve(
             w = new_var(ORG_WEIGHT)
             from_o = [(int(x[p, c]), 1.0) for p in members]
             rows.add([(w, 1.0)] + [(col, -1.0) for col, _ in from_o], -np.inf, 0.0)
-            if share is not None and len(members) > share * problem.min_size[c]:
+            if share is not None and len(members) > share * low:
                 rows.add([*from_o, (size, -share)], -np.inf, 0.0)
         for s in range(len(problem.skills[c])):
             z = new_var(SKILL_WEIGHT)
