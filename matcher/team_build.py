@@ -23,7 +23,7 @@ from matcher.text import stems
 
 SKILL_Z = 1.5
 MIN_POOL_FOR_SEMANTIC_SKILLS = 10
-MAX_POOL = 3000
+MAX_POOL = 1000
 
 Encode = Callable[[list[str]], np.ndarray]
 EncodeDocuments = Callable[[list[str]], np.ndarray]

@@ -15,12 +15,20 @@ import numpy as np
 
 from matcher import team_greedy, team_milp
 from matcher.recommend import Loaded
-from matcher.team_build import Encode, EncodeDocuments, Person, build_problem, participants
+from matcher.team_build import (
+    Encode,
+    EncodeDocuments,
+    Person,
+    TeamRequestError,
+    build_problem,
+    participants,
+)
 from matcher.team_checks import FAMILIES, TeamInfeasibleError, check
 from matcher.team_problem import Assignment, TeamProblem, score, team_score, violations
 from matcher.team_schemas import Member, Team, TeamRequest, TeamResponse
 
 PROBE_SECONDS = 5.0
+EXACT_MAX_PAIRS = 20_000
 
 
 def _clashing(problem: TeamProblem) -> list[str]:
@@ -113,6 +121,17 @@ def solve(problem: TeamProblem, solver: str, time_limit: float) -> Solved:
         if not greedy_ok:
             raise TeamInfeasibleError([f"the greedy teams break: {_broken(problem, greedy)}"])
         return Solved(greedy, "greedy", "greedy")
+    pairs = problem.affinity.size
+    if pairs > EXACT_MAX_PAIRS:
+        if solver == "exact":
+            raise TeamRequestError(
+                f"{pairs} participant-challenge pairs are too many for the exact solver (limit "
+                f"{EXACT_MAX_PAIRS}); use the greedy solver"
+            )
+        if not greedy_ok:
+            raise TeamInfeasibleError([f"the greedy teams break: {_broken(problem, greedy)}"])
+        note = f"{pairs} participant-challenge pairs: too many for the exact solver, greedy used"
+        return Solved(greedy, "greedy", "greedy", None, note)
     left = max(time_limit - (time.perf_counter() - started), 1.0)
     exact = team_milp.solve(problem, left)
     if exact.status == "infeasible":

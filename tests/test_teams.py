@@ -965,3 +965,15 @@ def test_cli_errors_are_one_line_with_exit_code_2(
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("matcher: error: ")
     assert fragment in lines[0]
+
+
+def test_pools_too_large_for_the_exact_solver_use_greedy_or_are_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pr = medium_problem(0)
+    monkeypatch.setattr(teams, "EXACT_MAX_PAIRS", pr.affinity.size - 1)
+    solved = teams.solve(pr, "auto", 5.0)
+    assert solved.solver == "greedy" and solved.note and "too many" in solved.note
+    assert violations(pr, solved.assignment) == []
+    with pytest.raises(TeamRequestError, match="use the greedy solver"):
+        teams.solve(pr, "exact", 5.0)
