@@ -4,7 +4,8 @@
 BM25) against the catalogue. "Complements" looks for entities that work on the same problem
 from other disciplines: it starts from what a company says it seeks when it says so (else
 from the entity's own texts), keeps candidates that bring at least one discipline the entity
-lacks, and lowers each candidate's relative score by the share of disciplines it duplicates.
+lacks (in a catalogue without disciplines: entities of another kind), and lowers each
+candidate's relative score by the share of disciplines it duplicates.
 """
 
 from collections.abc import Callable
@@ -81,6 +82,13 @@ def similar(loaded: Loaded, entity: AnyEntity, kinds: set[Kind], top_k: int) -> 
     return results
 
 
+def _adds_something(entity: AnyEntity, other: AnyEntity) -> bool:
+    """A discipline the entity lacks; where neither lists disciplines, another kind of entity."""
+    if set(other.disciplines) - set(entity.disciplines):
+        return True
+    return not entity.disciplines and not other.disciplines and other.kind != entity.kind
+
+
 def _closest_seek(seeks: list[str], other: AnyEntity) -> str | None:
     """The sought item that shares most word stems with another entity's texts."""
     if not seeks:
@@ -109,7 +117,7 @@ def complements(
     pairs = [
         (other, candidate)
         for other, candidate in _scored(loaded, query, entity, kinds)
-        if set(other.disciplines) - own
+        if _adds_something(entity, other)
     ]
     if not pairs:
         return []
@@ -125,7 +133,10 @@ def complements(
     for value, other, candidate in adjusted[:top_k]:
         result = _result(loaded, stems, other, candidate, value)
         new = [d for d in other.disciplines if d not in own]
-        reason = f"brings {', '.join(new)}, which {entity.name} lacks" if new else ""
+        if new:
+            reason = f"brings {', '.join(new)}, which {entity.name} lacks"
+        else:
+            reason = f"a {other.kind} beside {entity.name}, a {entity.kind}"
         wanted = _closest_seek(seeks, other)
         if wanted:
             reason += f"{'; ' if reason else ''}answers what it seeks: {wanted}"
