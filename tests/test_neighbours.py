@@ -293,3 +293,43 @@ def test_cli_neighbours_before_build(
     finally:
         get_settings.cache_clear()
     assert code == 2 and "matcher build" in err
+
+
+def test_without_disciplines_complements_are_other_kinds(tmp_path: Path) -> None:
+    rows = [
+        {
+            "id": "company:a",
+            "kind": "company",
+            "name": "Alpha",
+            "description": "Battery recycling with hydrometallurgy.",
+        },
+        {
+            "id": "company:b",
+            "kind": "company",
+            "name": "Beta",
+            "description": "Battery recycling with solvent extraction.",
+        },
+        {
+            "id": "researcher:c",
+            "kind": "researcher",
+            "name": "C",
+            "affiliation": "KTH",
+            "consent": True,
+            "description": "Battery regulation and product passports.",
+        },
+        {
+            "id": "lab:d",
+            "kind": "lab",
+            "name": "D",
+            "host": "RISE",
+            "description": "Battery test lab.",
+        },
+    ]
+    catalog = tmp_path / "plain.jsonl"
+    catalog.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", encoder=EncoderSettings(name="fake"))
+    matcher = Matcher(settings, encoder=FakeEncoder())
+    matcher.build(str(catalog))
+    found = matcher.neighbours("company:a", "complements").results
+    assert {r.id for r in found} == {"researcher:c", "lab:d"}
+    assert all(r.reasons.complements and "beside Alpha" in r.reasons.complements for r in found)
