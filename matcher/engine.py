@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from matcher import neighbours
-from matcher.aspects import DisciplineMap
+from matcher import neighbours, reranker
+from matcher.aspects import DisciplineMap, segments
 from matcher.catalog import CatalogError, Rejected, load_catalog
+from matcher.coach_store import CoachStore
 from matcher.encoders import Encoder
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.encoders.factory import cached_encoder
@@ -19,6 +20,7 @@ from matcher.items import entity_items, searchable_text
 from matcher.lexical import LexicalIndex
 from matcher.ranking import AnyEntity, Candidate, fuse
 from matcher.recommend import Answer, Loaded, need_id
+from matcher.reranker import Reranker
 from matcher.retrieval import Retriever
 from matcher.schemas import KINDS, Kind, NeedRequest, NeighboursResponse, RecommendationResponse
 from matcher.settings import RankingSettings, Settings
@@ -81,6 +83,9 @@ class Matcher:
             CachedEncoder(encoder, self._cache) if encoder else None
         )
         self._loaded: Loaded | None = None
+        self._coach: CoachStore | None = None
+        self._reranker: Reranker | None = None
+        self._reranker_stamp: float | None = None
         self._lock = threading.Lock()
 
     @property
@@ -169,7 +174,8 @@ class Matcher:
         disciplines = DisciplineMap(entities.values())
         if disciplines.names:
             disciplines.vectors = self.encoder.encode_queries(disciplines.names)
-        return Loaded(snapshot, entities, retriever, name, disciplines)
+        newest = max((item.year for item in snapshot.items if item.year), default=None)
+        return Loaded(snapshot, entities, retriever, name, disciplines, newest)
 
     def warm_up(self) -> None:
         """Load the models now (an English and a Swedish need), not on a user's first request."""
@@ -219,11 +225,66 @@ class Matcher:
             raise InvalidRequestError(f"top_k must be between 1 and {limits.max_top_k}")
         return top_k
 
-    def recommend(self, request: NeedRequest) -> RecommendationResponse:
+    @property
+    def coach(self) -> CoachStore:
+        """Portfolios, shortlists, shown rankings and feedback (created on first use)."""
+        if self._coach is None:
+            self._coach = CoachStore(self.data_dir / "coach.sqlite")
+        return self._coach
+
+    def reranker(self) -> Reranker | None:
+        """The learned reranker when one is trained and marked for use."""
+        folder = self.settings.models_dir / "reranker"
+        stamp = (folder / "manifest.json").stat().st_mtime if folder.exists() else None
+        if stamp != self._reranker_stamp:
+            self._reranker = reranker.load(folder) if stamp else None
+            self._reranker_stamp = stamp
+        return self._reranker
+
+    def recommend(self, request: NeedRequest, record: bool = True) -> RecommendationResponse:
         """Partners and testbeds for one need, its aspects and a partner set covering them."""
-        top_k = self.check(request)
-        answer = Answer(self._current(), self.ranking, request)
-        return answer.build(self.encoder.encode_queries, top_k)
+        return self.recommend_many([request], record)[0]
+
+    def recommend_many(
+        self,
+        requests: list[NeedRequest],
+        record: bool = True,
+        rerank: bool = True,
+        shown: list[list[dict[str, Any]]] | None = None,
+    ) -> list[RecommendationResponse]:
+        """Recommendations for many needs: one encoding batch and one index search per shard.
+
+        With `record`, each need's shown ranking is kept so feedback on it can be learned from.
+        """
+        tops = [self.check(request) for request in requests]
+        loaded = self._current()
+        learned = self.reranker() if rerank else None
+        clauses = [segments(request.need) for request in requests]
+        texts = [
+            t for request, own in zip(requests, clauses, strict=True) for t in (request.need, *own)
+        ]
+        vectors = self.encoder.encode_queries(texts)
+        blocks, start = [], 0
+        for own in clauses:
+            blocks.append(vectors[start : start + 1 + len(own)])
+            start += 1 + len(own)
+        retriever = loaded.retriever
+        queries = [retriever.query(r.need, b[:1]) for r, b in zip(requests, blocks, strict=True)]
+        ks = {
+            lang: min(retriever.settings.candidate_items, n) for lang, n in retriever.sizes.items()
+        }
+        initial = retriever.candidates_many(queries, ks)
+        responses = []
+        for request, top_k, block, first in zip(requests, tops, blocks, initial, strict=True):
+            answer = Answer(loaded, self.ranking, request, learned)
+            responses.append(answer.build(self.encoder.encode_queries, top_k, block, first))
+            if shown is not None:
+                shown.append(answer.shown)
+            if record:
+                self.coach.record_shown(
+                    responses[-1].need_id, request.need, request.municipality, answer.shown
+                )
+        return responses
 
     def neighbours(
         self, entity_id: str, relation: str, kinds: list[Kind] | None = None, top_k: int = 10

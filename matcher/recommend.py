@@ -3,6 +3,7 @@
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -13,12 +14,14 @@ from matcher.items import Item
 from matcher.needs import NeedAnalysis, is_partner
 from matcher.partners import Pick
 from matcher.ranking import AnyEntity, Candidate, diversify, fuse
+from matcher.reranker import Reranker, features
 from matcher.retrieval import Query, Retriever
 from matcher.schemas import KINDS, NeedRequest, RecommendationResponse, Result
 from matcher.settings import RankingSettings
 from matcher.snapshot import Snapshot
 
 Pairs = list[tuple[AnyEntity, Candidate]]
+RERANK_POOL = 50
 Encode = Callable[[list[str]], np.ndarray]
 
 
@@ -31,6 +34,7 @@ class Loaded:
     retriever: Retriever
     name: str
     disciplines: DisciplineMap
+    newest: int | None = None
 
 
 def need_id(text: str) -> str:
@@ -38,10 +42,17 @@ def need_id(text: str) -> str:
     return "need:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def rank(loaded: Loaded, query: Query, request: NeedRequest, top_k: int) -> dict[str, Pairs]:
+def rank(
+    loaded: Loaded,
+    query: Query,
+    request: NeedRequest,
+    top_k: int,
+    initial: list[str] | None = None,
+) -> dict[str, Pairs]:
     """Every allowed candidate scored, best first, split into partners and testbeds.
 
-    The candidate pool is widened until the filters leave at least top_k per list.
+    The candidate pool is widened until the filters leave at least top_k per list; `initial`
+    is the first pool when it was already searched (in a batch).
     """
     kinds = set(request.kinds or KINDS)
     retriever = loaded.retriever
@@ -49,7 +60,9 @@ def rank(loaded: Loaded, query: Query, request: NeedRequest, top_k: int) -> dict
     ks = {language: min(retriever.settings.candidate_items, n) for language, n in sizes.items()}
     while True:
         allowed: list[AnyEntity] = []
-        for entity_id in retriever.candidates(query, ks):
+        found = initial if initial is not None else retriever.candidates(query, ks)
+        initial = None
+        for entity_id in found:
             entity = loaded.entities.get(entity_id)
             if entity is not None and passes(entity, kinds, request.filters):
                 allowed.append(entity)
@@ -96,10 +109,18 @@ def _member_reason(pick: Pick, label: str | None, others: list[str]) -> str:
 class Answer:
     """Builds the response for one need."""
 
-    def __init__(self, loaded: Loaded, settings: RankingSettings, request: NeedRequest) -> None:
+    def __init__(
+        self,
+        loaded: Loaded,
+        settings: RankingSettings,
+        request: NeedRequest,
+        reranker: Reranker | None = None,
+    ) -> None:
         self.loaded = loaded
         self.settings = settings
         self.request = request
+        self.reranker = reranker
+        self.shown: list[dict[str, Any]] = []
         self.stems = need_stems(request.need)
         self.kinds = set(request.kinds or KINDS)
         self._pool_ids: set[str] = set()
@@ -124,13 +145,27 @@ class Answer:
             reasons=reasons,
         )
 
-    def build(self, encode: Encode, top_k: int) -> RecommendationResponse:
-        """Rank, analyse the need, choose the partner set and explain every result."""
+    def build(
+        self,
+        encode: Encode,
+        top_k: int,
+        vectors: np.ndarray | None = None,
+        initial: list[str] | None = None,
+    ) -> RecommendationResponse:
+        """Rank, analyse the need, choose the partner set and explain every result.
+
+        `vectors` (the need's, then its clauses') and `initial` (its first candidate pool) are
+        given when a batch has computed them already.
+        """
         request, loaded = self.request, self.loaded
         clauses = segments(request.need)
-        vectors = encode([request.need, *clauses])
+        if vectors is None:
+            vectors = encode([request.need, *clauses])
         query = loaded.retriever.query(request.need, vectors[:1])
-        ranked = rank(loaded, query, request, top_k)
+        ranked = rank(loaded, query, request, top_k, initial)
+        described = {g: self._features(pairs, 5 * top_k) for g, pairs in ranked.items()}
+        if self.reranker is not None:
+            ranked = {g: self._rerank(pairs, described[g]) for g, pairs in ranked.items()}
         spread = self.settings.diversify if request.diversify is None else request.diversify
         lists = {group: order(pairs, top_k, spread) for group, pairs in ranked.items()}
         analysis = NeedAnalysis(loaded.retriever, loaded.entities, loaded.disciplines)
@@ -144,6 +179,11 @@ class Answer:
         member_cover = np.array([self.coverage[e.id] for e in members]).reshape(
             len(members), len(analysis.aspects)
         )
+        self.shown = [
+            {"entity_id": e.id, "list": g, "position": i + 1, "features": described[g][e.id]}
+            for g, pairs in lists.items()
+            for i, (e, _) in enumerate(pairs)
+        ]
         lab_cover = analysis.cover([e for e, _ in lists["testbeds"]])
         return RecommendationResponse(
             need_id=need_id(request.need),
@@ -154,7 +194,27 @@ class Answer:
                 for row, (entity, candidate) in enumerate(lists["testbeds"])
             ],
             partner_set=partner_set,
+            reranked=self.reranker is not None,
         )
+
+    def _features(self, pairs: Pairs, shown: int) -> dict[str, dict[str, float]]:
+        """Reranker features of the head of a ranked list (as far as may be shown), by id."""
+        newest = self.loaded.newest
+        place = self.request.municipality
+        return {
+            e.id: features(e, c, i + 1, RERANK_POOL, place, newest)
+            for i, (e, c) in enumerate(pairs[: max(RERANK_POOL, shown)])
+        }
+
+    def _rerank(self, pairs: Pairs, described: dict[str, dict[str, float]]) -> Pairs:
+        """The head of a ranked list in the learned reranker's order (scores unchanged)."""
+        assert self.reranker is not None
+        head = pairs[:RERANK_POOL]
+        if not head:
+            return pairs
+        chance = self.reranker.probability([described[e.id] for e, _ in head])
+        order = sorted(range(len(head)), key=lambda i: (-chance[i], i))
+        return [head[i] for i in order] + pairs[RERANK_POOL:]
 
     def _ranked(self, analysis: NeedAnalysis, pairs: Pairs) -> list[Result]:
         """The ranked partners, each with its aspect and what it adds to those above it."""

@@ -61,23 +61,35 @@ class Retriever:
 
     def candidates(self, query: Query, ks: dict[str, int]) -> list[str]:
         """Entities with a text among each shard's top-k, then the best lexical matches."""
-        scores: list[float] = []
-        entities: list[str] = []
-        for language, shard in self.snapshot.shards.items():
-            found, ids = shard.backend.search(query.vector, ks[language])
-            valid = ids[0] >= 0
-            values = found[0][valid].astype(np.float64)
-            values = self._align(values, query, language)
-            scores.extend(values.tolist())
-            entities.extend(self.snapshot.items[int(i)].entity_id for i in ids[0][valid])
-        order = np.argsort(-np.asarray(scores), kind="stable")
-        dense = [entities[i] for i in order]
-        lexical_ids = self.snapshot.lexical.entity_ids
-        matched = np.flatnonzero(query.lexical > 0)
-        best = matched[np.argsort(-query.lexical[matched], kind="stable")][
-            : max(ks.values(), default=0)
-        ]
-        return list(dict.fromkeys(dense + [lexical_ids[i] for i in best]))
+        return self.candidates_many([query], ks)[0]
+
+    def candidates_many(self, queries: list[Query], ks: dict[str, int]) -> list[list[str]]:
+        """`candidates` for many queries with one index search per shard."""
+        if not queries:
+            return []
+        matrix = np.vstack([q.vector for q in queries])
+        found = {
+            language: shard.backend.search(matrix, ks[language])
+            for language, shard in self.snapshot.shards.items()
+        }
+        out = []
+        for row, query in enumerate(queries):
+            scores: list[float] = []
+            entities: list[str] = []
+            for language, (values, ids) in found.items():
+                valid = ids[row] >= 0
+                aligned = self._align(values[row][valid].astype(np.float64), query, language)
+                scores.extend(aligned.tolist())
+                entities.extend(self.snapshot.items[int(i)].entity_id for i in ids[row][valid])
+            order = np.argsort(-np.asarray(scores), kind="stable")
+            dense = [entities[i] for i in order]
+            lexical_ids = self.snapshot.lexical.entity_ids
+            matched = np.flatnonzero(query.lexical > 0)
+            best = matched[np.argsort(-query.lexical[matched], kind="stable")][
+                : max(ks.values(), default=0)
+            ]
+            out.append(list(dict.fromkeys(dense + [lexical_ids[i] for i in best])))
+        return out
 
     def score_many(self, query: Query, entity_ids: list[str]) -> list[Candidate]:
         """`score` for many entities at once: one vector fetch and product per shard."""

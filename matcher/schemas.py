@@ -215,6 +215,9 @@ class NeedRequest(BaseModel):
     partner_set: bool = Field(
         True, description="Also choose a small set of partners that together cover the need."
     )
+    municipality: Term | None = Field(
+        None, description="Where the team with the need is based (a feature of the reranker)."
+    )
 
     @field_validator("need")
     @classmethod
@@ -281,6 +284,7 @@ class RecommendationResponse(BaseModel):
     results: list[Result]
     testbeds: list[Result]
     partner_set: list[Result] | None = None
+    reranked: bool = Field(False, description="Whether a learned reranker ordered the lists.")
 
 
 class NeighboursResponse(BaseModel):
