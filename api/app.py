@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import BodyLimitMiddleware, install_error_handlers
-from api.routers import entities, health, pages, recommendations, teams
+from api.routers import coach, entities, health, pages, recommendations, teams
 from matcher import __version__
 from matcher.encoders import Encoder
 from matcher.engine import Matcher
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.state.matcher = matcher
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
-    routers = (health, recommendations, entities, teams, pages)
+    routers = (health, recommendations, entities, teams, coach, pages)
     for router in (module.router for module in routers):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from matcher.coach import UnknownRecordError
 from matcher.engine import InvalidRequestError, NotBuiltError, UnknownEntityError
 from matcher.team_build import TeamRequestError
 from matcher.team_checks import TeamInfeasibleError
@@ -57,6 +58,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TeamInfeasibleError)
     async def _infeasible(_: Request, exc: TeamInfeasibleError) -> JSONResponse:
         return error_response(422, "infeasible", str(exc))
+
+    @app.exception_handler(UnknownRecordError)
+    async def _unknown_record(_: Request, exc: UnknownRecordError) -> JSONResponse:
+        return error_response(404, "not_found", str(exc.args[0]))
 
     @app.exception_handler(UnknownEntityError)
     async def _unknown(_: Request, exc: UnknownEntityError) -> JSONResponse:

@@ -280,6 +280,136 @@ def cmd_teams(args: argparse.Namespace) -> int:
     return 0
 
 
+def _coach_call(args: argparse.Namespace, call: Any) -> Any:
+    """Run a coach operation, turning its errors into one-line messages."""
+    from pydantic import ValidationError
+
+    from matcher.catalog import describe_error
+    from matcher.coach import UnknownRecordError
+    from matcher.engine import InvalidRequestError, Matcher, NotBuiltError, UnknownEntityError
+
+    matcher = Matcher(_settings(args))
+    try:
+        return call(matcher)
+    except ValidationError as exc:
+        raise CliError(describe_error(exc)) from exc
+    except (UnknownRecordError, UnknownEntityError, InvalidRequestError, NotBuiltError) as exc:
+        raise CliError(str(exc.args[0])) from exc
+
+
+def cmd_portfolio(args: argparse.Namespace) -> int:
+    """Create, list, run and export portfolios."""
+    from matcher import coach
+    from matcher.coach_schemas import PortfolioCreate, PortfolioRun
+
+    if args.action == "create":
+        if not args.needs:
+            raise CliError("portfolio create needs --needs FILE")
+        raw = _read_records(args.needs, "needs")
+        needs = raw if isinstance(raw, list) else raw.get("needs", [])
+        needs = [{"entity_id": n} if isinstance(n, str) else n for n in needs]
+        result: Any = _coach_call(
+            args,
+            lambda m: coach.create_portfolio(
+                m,
+                PortfolioCreate.model_validate({"name": args.name or "portfolio", "needs": needs}),
+            ),
+        )
+        print(json.dumps(result, ensure_ascii=False) if args.json else result["id"])
+        return 0
+    if args.action == "list":
+        rows = _coach_call(args, lambda m: m.coach.portfolios())
+        print(
+            json.dumps(rows)
+            if args.json
+            else "\n".join(f"{r['id']}  {r['name']} ({r['needs']} needs)" for r in rows)
+        )
+        return 0
+    if not args.portfolio_id:
+        raise CliError(f"portfolio {args.action} needs a portfolio id")
+    if args.action == "export":
+        if args.format == "csv":
+            text = _coach_call(args, lambda m: coach.export_csv(m, args.portfolio_id))
+        else:
+            text = json.dumps(
+                _coach_call(args, lambda m: coach.export_rows(m, args.portfolio_id)),
+                ensure_ascii=False,
+            )
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return 0
+    run = PortfolioRun(top_k=args.top)
+    answer = _coach_call(args, lambda m: coach.run_portfolio(m, args.portfolio_id, run))
+    if args.json:
+        print(answer.model_dump_json())
+        return 0
+    print(f"{len(answer.needs)} needs in {answer.seconds:.1f} s")
+    for need in answer.needs:
+        _print_results(f"{need.title}  ({need.response.need_id})", need.response.results)
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """Record a verdict on a shown suggestion."""
+    from matcher import coach
+    from matcher.coach_schemas import FeedbackRequest
+
+    body = {"need_id": args.need_id, "entity_id": args.entity_id, "label": args.label}
+    answer = _coach_call(args, lambda m: coach.feedback(m, FeedbackRequest.model_validate(body)))
+    print(
+        answer.model_dump_json() if args.json else ("stored" if answer.stored else "already stored")
+    )
+    return 0
+
+
+def cmd_train_reranker(args: argparse.Namespace) -> int:
+    """Train the reranker from feedback (or a simulated coach) and compare it held out."""
+    from matcher.engine import Matcher, NotBuiltError
+    from matcher.reranker_training import (
+        TrainingDataError,
+        from_feedback,
+        save,
+        simulated,
+        simulation_lists,
+    )
+
+    settings = _settings(args)
+    matcher = Matcher(settings)
+    try:
+        if args.simulate:
+            model, metrics = simulated(simulation_lists(matcher), args.seed)
+            folder = settings.models_dir / "reranker-simulated"
+            source = "simulated"
+        else:
+            model, metrics = from_feedback(matcher.coach.feedback(), args.seed)
+            folder = settings.models_dir / "reranker"
+            source = "feedback"
+    except (TrainingDataError, NotBuiltError) as exc:
+        raise CliError(str(exc)) from exc
+    active = save(folder, model, metrics, source)
+    if args.json:
+        print(json.dumps({"source": source, "active": active, "folder": str(folder), **metrics}))
+        return 0
+    print(
+        f"held-out nDCG@10: engine order {metrics['ndcg@10_before']:.3f}, reranked "
+        f"{metrics['ndcg@10_after']:.3f} ({int(metrics['held_out_needs'])} needs; trained on "
+        f"{int(metrics['training_rows'])} labels from {int(metrics['training_needs'])} needs)"
+    )
+    print(
+        f"mean gain of the top 10: engine order {metrics['mean_gain@10_before']:.3f}, reranked "
+        f"{metrics['mean_gain@10_after']:.3f}"
+    )
+    if source == "simulated":
+        print(f"saved to {folder}; a simulated coach's model is never used for serving")
+    elif active:
+        print(f"saved to {folder} and used from now on: it beats the engine's order held out")
+    else:
+        print(f"saved to {folder} but not used: it does not beat the engine's order held out")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API and pages."""
     import uvicorn
@@ -425,6 +555,33 @@ def parser() -> argparse.ArgumentParser:
     teams.add_argument("--data-dir", help="data directory")
     teams.add_argument("--json", action="store_true", help="print one JSON document")
     teams.set_defaults(func=cmd_teams)
+
+    port = sub.add_parser("portfolio", help="coach portfolios: create, list, recommend, export")
+    port.add_argument("action", choices=("create", "list", "recommend", "export"))
+    port.add_argument("portfolio_id", nargs="?", help="for recommend and export")
+    port.add_argument("--name", help="name of a new portfolio")
+    port.add_argument("--needs", help="JSON/JSONL: company ids, or {text, title?, municipality?}")
+    port.add_argument("--top", type=int, help="results per list")
+    port.add_argument("--format", choices=("csv", "json"), default="csv", help="export format")
+    port.add_argument("--output", help="write the export to this file")
+    port.add_argument("--data-dir", help="data directory")
+    port.add_argument("--json", action="store_true", help="print one JSON document")
+    port.set_defaults(func=cmd_portfolio)
+
+    fb = sub.add_parser("feedback", help="record a verdict on a shown suggestion")
+    fb.add_argument("need_id")
+    fb.add_argument("entity_id")
+    fb.add_argument("label", choices=("relevant", "not_relevant", "contacted", "partnered"))
+    fb.add_argument("--data-dir", help="data directory")
+    fb.add_argument("--json", action="store_true", help="print one JSON document")
+    fb.set_defaults(func=cmd_feedback)
+
+    tr = sub.add_parser("train-reranker", help="learn a reranker from coach feedback")
+    tr.add_argument("--simulate", action="store_true", help="use a simulated coach instead")
+    tr.add_argument("--seed", type=int, default=0, help="split and simulation seed")
+    tr.add_argument("--data-dir", help="data directory")
+    tr.add_argument("--json", action="store_true", help="print one JSON document")
+    tr.set_defaults(func=cmd_train_reranker)
 
     ev = sub.add_parser("evaluate", help="measure ranking quality on labelled data")
     ev.add_argument("name", choices=("goldstandard", "cordis", "crosslingual", "partnersets"))

@@ -79,6 +79,7 @@ def run_portfolio(matcher: Matcher, portfolio_id: str, options: PortfolioRun) ->
             top_k=options.top_k,
             partner_set=options.partner_set,
             municipality=n["municipality"],
+            exclude=[n["entity_id"]] if n["entity_id"] else [],
         )
         for n in stored["needs"]
     ]

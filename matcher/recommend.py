@@ -55,6 +55,7 @@ def rank(
     is the first pool when it was already searched (in a batch).
     """
     kinds = set(request.kinds or KINDS)
+    excluded = set(request.exclude)
     retriever = loaded.retriever
     sizes = retriever.sizes
     ks = {language: min(retriever.settings.candidate_items, n) for language, n in sizes.items()}
@@ -64,7 +65,11 @@ def rank(
         initial = None
         for entity_id in found:
             entity = loaded.entities.get(entity_id)
-            if entity is not None and passes(entity, kinds, request.filters):
+            if (
+                entity is not None
+                and entity.id not in excluded
+                and passes(entity, kinds, request.filters)
+            ):
                 allowed.append(entity)
         labs = sum(e.kind == "lab" for e in allowed)
         enough = (len(allowed) - labs >= top_k or not kinds - {"lab"}) and (
@@ -127,7 +132,9 @@ class Answer:
         self.coverage: dict[str, np.ndarray] = {}
 
     def _allowed(self, entity: AnyEntity) -> bool:
-        return passes(entity, self.kinds, self.request.filters)
+        return entity.id not in self.request.exclude and passes(
+            entity, self.kinds, self.request.filters
+        )
 
     def _result(self, entity: AnyEntity, candidate: Candidate, aspect: str | None) -> Result:
         items: list[Item] = self.loaded.snapshot.items

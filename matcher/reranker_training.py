@@ -55,19 +55,24 @@ def compare(
     model: Reranker, lists: dict[str, list[dict[str, float]]], gains: dict[str, list[float]]
 ) -> dict[str, float]:
     """Mean nDCG@10 of the held-out lists in the engine's order and in the reranker's."""
-    before, after = [], []
+    before, after, top_before, top_after = [], [], [], []
     for need, rows in lists.items():
         if not rows or max(gains[need]) <= 0:
             continue
-        before.append(ndcg(gains[need]))
         chance = model.probability(rows)
         order = sorted(range(len(rows)), key=lambda i: (-chance[i], i))
-        after.append(ndcg([gains[need][i] for i in order]))
+        reranked = [gains[need][i] for i in order]
+        before.append(ndcg(gains[need]))
+        after.append(ndcg(reranked))
+        top_before.append(float(np.mean(gains[need][:LOOKED_AT])))
+        top_after.append(float(np.mean(reranked[:LOOKED_AT])))
     if not before:
         raise TrainingDataError("no held-out need has a positive label to rank")
     return {
         "ndcg@10_before": float(np.mean(before)),
         "ndcg@10_after": float(np.mean(after)),
+        "mean_gain@10_before": float(np.mean(top_before)),
+        "mean_gain@10_after": float(np.mean(top_after)),
         "held_out_needs": float(len(before)),
     }
 
@@ -149,7 +154,7 @@ def save(folder: Path, model: Reranker, metrics: dict[str, float], source: str) 
 
 def simulation_lists(matcher: Any, limit: int = 60) -> dict[str, list[dict[str, float]]]:
     """Shown partner lists (features, engine order) for the catalogue's startups and SMEs as
-    needs, each without its own entry, in one batch, with no reranker and nothing recorded."""
+    needs (each excluding itself), in one batch, with no reranker and nothing recorded."""
     from matcher.schemas import Company, NeedRequest
 
     companies = sorted(
@@ -160,9 +165,10 @@ def simulation_lists(matcher: Any, limit: int = 60) -> dict[str, list[dict[str, 
         NeedRequest(
             need=" ".join(f"{c.description} {' '.join(c.seeks)}".split()),
             kinds=["company", "researcher"],
-            top_k=SHOWN + 1,
+            top_k=SHOWN,
             partner_set=False,
             municipality=c.location.municipality if c.location else None,
+            exclude=[c.id],
         )
         for c in companies
     ]
@@ -170,6 +176,6 @@ def simulation_lists(matcher: Any, limit: int = 60) -> dict[str, list[dict[str, 
     matcher.recommend_many(requests, record=False, rerank=False, shown=shown)
     lists = {}
     for company, entries in zip(companies, shown, strict=True):
-        partners = [e for e in entries if e["list"] == "partners" and e["entity_id"] != company.id]
+        partners = [e for e in entries if e["list"] == "partners"]
         lists[company.id] = [e["features"] for e in partners[:SHOWN]]
     return lists

@@ -218,6 +218,9 @@ class NeedRequest(BaseModel):
     municipality: Term | None = Field(
         None, description="Where the team with the need is based (a feature of the reranker)."
     )
+    exclude: list[str] = Field(
+        [], max_length=1000, description="Ids never to return (e.g. the startup itself)."
+    )
 
     @field_validator("need")
     @classmethod

@@ -1,0 +1,91 @@
+"""Portfolios, shortlists, exports and feedback for incubator coaches."""
+
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+
+from api.deps import MatcherDep
+from matcher import coach
+from matcher.coach_schemas import (
+    FeedbackAnswer,
+    FeedbackRequest,
+    PortfolioAnswer,
+    PortfolioCreate,
+    PortfolioRun,
+    ShortlistEntry,
+)
+
+router = APIRouter(prefix="/v1", tags=["coach"])
+
+
+@router.post("/portfolios", status_code=status.HTTP_201_CREATED)
+def create_portfolio(body: PortfolioCreate, matcher: MatcherDep) -> dict[str, Any]:
+    """A portfolio of startup needs: free text, or catalogue companies by id."""
+    return coach.create_portfolio(matcher, body)
+
+
+@router.get("/portfolios")
+def list_portfolios(matcher: MatcherDep) -> list[dict[str, Any]]:
+    """Every portfolio with its number of needs."""
+    return matcher.coach.portfolios()
+
+
+@router.get("/portfolios/{portfolio_id}")
+def get_portfolio(portfolio_id: str, matcher: MatcherDep) -> dict[str, Any]:
+    """A portfolio with its needs and their shortlists."""
+    return coach.portfolio(matcher, portfolio_id)
+
+
+@router.post("/portfolios/{portfolio_id}/recommendations", response_model=PortfolioAnswer)
+def run_portfolio(
+    portfolio_id: str, matcher: MatcherDep, body: PortfolioRun | None = None
+) -> PortfolioAnswer:
+    """Recommendations for every need of the portfolio in one batch."""
+    return coach.run_portfolio(matcher, portfolio_id, body or PortfolioRun())
+
+
+@router.put("/portfolios/{portfolio_id}/needs/{need_id}/shortlist")
+def shortlist_add(
+    portfolio_id: str, need_id: str, entry: ShortlistEntry, matcher: MatcherDep
+) -> dict[str, Any]:
+    """Put an entity on a need's shortlist, with a note (again: update the note)."""
+    return coach.shortlist_add(matcher, portfolio_id, need_id, entry.entity_id, entry.note)
+
+
+@router.delete(
+    "/portfolios/{portfolio_id}/needs/{need_id}/shortlist/{entity_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+)
+def shortlist_remove(
+    portfolio_id: str, need_id: str, entity_id: str, matcher: MatcherDep
+) -> Response:
+    """Take an entity off a need's shortlist."""
+    coach.shortlist_remove(matcher, portfolio_id, need_id, entity_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/portfolios/{portfolio_id}/export.csv")
+def export_csv(portfolio_id: str, matcher: MatcherDep) -> Response:
+    """The portfolio's shortlists as CSV."""
+    text = coach.export_csv(matcher, portfolio_id)
+    name = portfolio_id.replace(":", "-")
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+@router.get("/portfolios/{portfolio_id}/export.json")
+def export_json(portfolio_id: str, matcher: MatcherDep) -> dict[str, Any]:
+    """The portfolio's shortlists as one JSON document."""
+    stored = coach.portfolio(matcher, portfolio_id)
+    return {**stored, "rows": coach.export_rows(matcher, portfolio_id)}
+
+
+@router.post("/feedback", response_model=FeedbackAnswer)
+def feedback(body: FeedbackRequest, matcher: MatcherDep, response: Response) -> FeedbackAnswer:
+    """A verdict on a shown suggestion (201 when new, 200 when it was already stored)."""
+    answer = coach.feedback(matcher, body)
+    response.status_code = status.HTTP_201_CREATED if answer.stored else status.HTTP_200_OK
+    return answer
