@@ -25,6 +25,13 @@ class UnknownRecordError(LookupError):
     """A portfolio, need or shown ranking that does not exist."""
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """The start of a text, cut at a word, as a title."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
 def create_portfolio(matcher: Matcher, body: PortfolioCreate) -> dict[str, Any]:
     """Store a portfolio; needs given as catalogue companies take their description."""
     needs = []
@@ -42,7 +49,7 @@ def create_portfolio(matcher: Matcher, body: PortfolioCreate) -> dict[str, Any]:
             title = need.title or entity.name
         else:
             assert need.text is not None
-            text, place, title = need.text, need.municipality, need.title or need.text[:60]
+            text, place, title = need.text, need.municipality, need.title or _short(need.text)
         text = " ".join(text.split())
         needs.append(
             {

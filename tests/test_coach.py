@@ -28,7 +28,7 @@ from matcher.recommend import need_id
 from matcher.reranker import FEATURES, Reranker
 from matcher.reranker_training import TrainingDataError
 from matcher.schemas import NeedRequest, RecommendationResponse
-from matcher.settings import EncoderSettings, Settings
+from matcher.settings import EncoderSettings, RankingSettings, Settings
 from tests.catalog import write_catalog
 
 REPO_MODELS = Path(__file__).resolve().parent.parent / "models"
@@ -176,6 +176,18 @@ def test_portfolio_from_text_and_from_company_ids(engine: Matcher) -> None:
     assert engine.coach.portfolios() == [{"id": stored["id"], "name": "Spring", "needs": 3}]
 
 
+@pytest.mark.xfail(
+    reason="coach.create_portfolio takes a text need's default title from the raw text "
+    "(need.text[:60]) before the text is whitespace-normalised, so the title (and the export's "
+    "'need' column) keeps newlines and runs of spaces the stored text no longer has",
+    strict=True,
+    raises=AssertionError,
+)
+def test_default_title_of_a_text_need_is_its_normalised_text(engine: Matcher) -> None:
+    stored = make_portfolio(engine, [{"text": "robots for   elderly care\nat home"}])
+    assert stored["needs"][0]["title"] == "robots for elderly care at home"
+
+
 @pytest.mark.parametrize(
     ("need", "error"),
     [
@@ -227,6 +239,35 @@ def test_batch_results_equal_single_calls(engine: Matcher) -> None:
     # The answers are real: the battery need finds the battery partners first.
     assert ids(single[0].results)[:2] == ["company:battery-loop", "researcher:ann-metals"]
     assert "company:battery-loop" not in ids(single[4].results)
+
+
+def test_batch_equals_single_calls_when_the_candidate_pool_must_widen(
+    tmp_path: Path, models_dir: Path
+) -> None:
+    """A larger catalogue, a pool of ten texts per shard and more needs than FAISS answers
+    one by one: the batch still gives every need exactly its single-call answer."""
+    settings = Settings(
+        data_dir=tmp_path / "market-data",
+        models_dir=models_dir,
+        encoder=EncoderSettings(name="fake"),
+        ranking=RankingSettings(candidate_items=10),
+    )
+    matcher = Matcher(settings, encoder=FakeEncoder())
+    matcher.build(str(write_catalog(tmp_path / "market.jsonl", market())))
+    requests = [
+        NeedRequest(
+            need=f"{TOPICS[i % 6]} and {TOPICS[(5 * i + 1) % 6]} {i}",
+            top_k=3 + i % 4,
+            kinds=["company", "researcher"] if i % 2 else None,
+            municipality=PLACES[i % 4],
+            exclude=[f"company:c{i:02d}"],
+        )
+        for i in range(30)
+    ]
+    batch = matcher.recommend_many(requests, record=False)
+    assert [summary(b) for b in batch] == [
+        summary(matcher.recommend(r, record=False)) for r in requests
+    ]
 
 
 def test_portfolio_run_equals_single_calls_for_its_needs(engine: Matcher) -> None:
@@ -728,6 +769,7 @@ def test_inactive_reranker_changes_nothing(coach_settings: Settings, engine: Mat
     "exists: a folder without a manifest (e.g. while reranker.save has written model.json but "
     "not yet manifest.json) makes every recommendation raise FileNotFoundError (HTTP 500)",
     strict=True,
+    raises=FileNotFoundError,
 )
 def test_a_reranker_folder_without_manifest_is_ignored(engine: Matcher) -> None:
     before = summary(engine.recommend(NeedRequest(need=BATTERY_NEED)))
@@ -808,6 +850,7 @@ def test_portfolio_api_refuses_bad_portfolios(
     "answers 201, and every later POST .../recommendations answers 422, so the portfolio can "
     "never be run",
     strict=True,
+    raises=AssertionError,
 )
 def test_a_portfolio_the_api_accepts_can_be_run(client: TestClient) -> None:
     created = client.post(
@@ -1081,6 +1124,7 @@ def test_cli_coach_errors_are_one_line(
     "crashes with AttributeError ('str' object has no attribute 'get') in cmd_portfolio instead "
     "of a one-line error with exit code 2",
     strict=True,
+    raises=AttributeError,
 )
 def test_cli_needs_file_with_a_bare_string(
     cli_env: Path, catalog_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
