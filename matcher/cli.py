@@ -306,7 +306,9 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
         if not args.needs:
             raise CliError("portfolio create needs --needs FILE")
         raw = _read_records(args.needs, "needs")
-        needs = raw if isinstance(raw, list) else raw.get("needs", [])
+        needs = raw.get("needs") if isinstance(raw, dict) else raw
+        if not isinstance(needs, list):
+            raise CliError("the needs file must hold a list of company ids and {text} objects")
         needs = [{"entity_id": n} if isinstance(n, str) else n for n in needs]
         result: Any = _coach_call(
             args,
@@ -332,7 +334,13 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
             text = _coach_call(args, lambda m: coach.export_csv(m, args.portfolio_id))
         else:
             text = json.dumps(
-                _coach_call(args, lambda m: coach.export_rows(m, args.portfolio_id)),
+                _coach_call(
+                    args,
+                    lambda m: {
+                        **coach.portfolio(m, args.portfolio_id),
+                        "rows": coach.export_rows(m, args.portfolio_id),
+                    },
+                ),
                 ensure_ascii=False,
             )
         if args.output:

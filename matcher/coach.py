@@ -14,7 +14,7 @@ from matcher.coach_schemas import (
     PortfolioCreate,
     PortfolioRun,
 )
-from matcher.engine import Matcher, UnknownEntityError
+from matcher.engine import InvalidRequestError, Matcher, UnknownEntityError
 from matcher.recommend import need_id
 from matcher.schemas import Company, NeedRequest
 
@@ -49,8 +49,16 @@ def create_portfolio(matcher: Matcher, body: PortfolioCreate) -> dict[str, Any]:
             title = need.title or entity.name
         else:
             assert need.text is not None
-            text, place, title = need.text, need.municipality, need.title or _short(need.text)
+            text, place = need.text, need.municipality
+            title = need.title or _short(" ".join(need.text.split()))
         text = " ".join(text.split())
+        limit = matcher.settings.ranking.max_need_chars
+        if len(text) > limit:
+            if need.entity_id is None:
+                raise InvalidRequestError(
+                    f"need '{title}' is {len(text)} characters; the limit is {limit}"
+                )
+            text = text[:limit].rsplit(" ", 1)[0]
         needs.append(
             {
                 "need_id": need_id(text),
@@ -60,6 +68,9 @@ def create_portfolio(matcher: Matcher, body: PortfolioCreate) -> dict[str, Any]:
                 "municipality": place,
             }
         )
+    ids = [n["need_id"] for n in needs]
+    if len(set(ids)) != len(ids):
+        raise InvalidRequestError("the same need appears twice in the portfolio")
     portfolio_id = matcher.coach.create_portfolio(body.name, needs)
     found = matcher.coach.portfolio(portfolio_id)
     assert found is not None

@@ -85,7 +85,7 @@ class Matcher:
         self._loaded: Loaded | None = None
         self._coach: CoachStore | None = None
         self._reranker: Reranker | None = None
-        self._reranker_stamp: float | None = None
+        self._reranker_stamp: int | None = None
         self._lock = threading.Lock()
 
     @property
@@ -234,10 +234,13 @@ class Matcher:
 
     def reranker(self) -> Reranker | None:
         """The learned reranker when one is trained and marked for use."""
-        folder = self.settings.models_dir / "reranker"
-        stamp = (folder / "manifest.json").stat().st_mtime if folder.exists() else None
+        manifest = self.settings.models_dir / "reranker" / "manifest.json"
+        try:
+            stamp: int | None = manifest.stat().st_mtime_ns
+        except OSError:
+            stamp = None
         if stamp != self._reranker_stamp:
-            self._reranker = reranker.load(folder) if stamp else None
+            self._reranker = reranker.load(manifest.parent) if stamp else None
             self._reranker_stamp = stamp
         return self._reranker
 
