@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run build serve test test-fast test-slow lint clean
+.PHONY: install browser run build serve test test-fast test-slow lint clean
 
 install: $(STAMP)
 
@@ -26,9 +26,17 @@ serve: install
 
 run: build serve
 
-test: install test-fast test-slow
+test: install browser test-fast test-slow
 
-test-fast: install
+# The page tests drive Debian's Chromium (never a downloaded browser); install it when missing.
+browser:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		$$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@command -v chromium
+
+test-fast: install browser
 	$(BIN)/python -m pytest -q
 
 test-slow: install

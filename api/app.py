@@ -36,5 +36,6 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     routers = (health, recommendations, entities, teams, coach, pages)
     for router in (module.router for module in routers):
         app.include_router(router)
+    app.include_router(entities.map_router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     return app

@@ -84,6 +84,7 @@ class Matcher:
         )
         self._loaded: Loaded | None = None
         self._coach: CoachStore | None = None
+        self._map: tuple[str, dict[str, Any]] | None = None
         self._reranker: Reranker | None = None
         self._reranker_stamp: int | None = None
         self._lock = threading.Lock()
@@ -320,3 +321,14 @@ class Matcher:
         return form_teams(
             self._current(), request, encoder.encode_queries, encoder.encode_documents
         )
+
+    def catalogue_map(self) -> dict[str, Any]:
+        """The catalogue projected to 2-D (cached until the index changes)."""
+        from matcher.catalog_map import catalogue_map
+
+        loaded = self._current()
+        if self._map is None or self._map[0] != loaded.name:
+            encoder = self.encoder
+            skip = encoder.english.dim if isinstance(encoder, HybridEncoder) else 0
+            self._map = (loaded.name, catalogue_map(loaded, skip))
+        return self._map[1]

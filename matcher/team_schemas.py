@@ -127,6 +127,7 @@ class Member(BaseModel):
     disciplines: list[str]
     skills: list[str] = Field([], description="The challenge's skills this member brings.")
     affinity: float = Field(..., description="Fit to the challenge, 0..1 over the pool.")
+    in_catalogue: bool = Field(..., description="Whether the member has a catalogue profile.")
     reason: str
 
 

@@ -71,6 +71,7 @@ def _members(
                 disciplines=people[person].disciplines,
                 skills=skills,
                 affinity=round(float(problem.affinity[person, column]), 4),
+                in_catalogue=people[person].in_index,
                 reason=reason[0].upper() + reason[1:],
             )
         )

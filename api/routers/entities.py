@@ -1,6 +1,6 @@
 """Catalogue entities by id, and the entities similar to or complementing one."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
@@ -36,3 +36,12 @@ def complements(
 ) -> NeighboursResponse:
     """Entities on the same problem that bring disciplines this entity lacks."""
     return matcher.neighbours(entity_id, "complements", kind, top_k)
+
+
+map_router = APIRouter(prefix="/v1", tags=["entities"])
+
+
+@map_router.get("/map")
+def catalogue_map(matcher: MatcherDep) -> dict[str, Any]:
+    """Every entity placed in 2-D by the similarity of its texts (for the catalogue map)."""
+    return matcher.catalogue_map()

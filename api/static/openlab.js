@@ -1,0 +1,83 @@
+"use strict";
+const message = document.getElementById("message");
+const PALETTE = ["#2b6cb0", "#dd6b20", "#38a169", "#d53f8c", "#805ad5", "#d69e2e", "#319795",
+  "#e53e3e", "#718096", "#3182ce", "#9c4221", "#276749", "#97266d", "#553c9a", "#b7791f"];
+
+function parse(id, label) {
+  const text = document.getElementById(id).value.trim();
+  if (!text) throw new Error(`Please fill in the ${label}.`);
+  try { return JSON.parse(text); } catch (error) { throw new Error(`The ${label} are not valid JSON: ${error.message}`); }
+}
+
+function chart(teams) {
+  const disciplines = [...new Set(teams.flatMap((t) => t.members.flatMap((m) => m.disciplines)))].sort();
+  const colour = (d) => PALETTE[disciplines.indexOf(d) % PALETTE.length];
+  const width = 640, barHeight = 26, left = 170, gap = 8;
+  const most = Math.max(1, ...teams.map((t) => t.members.reduce((n, m) => n + m.disciplines.length, 0)));
+  const unit = (width - left - 10) / most;
+  let y = 0;
+  const bars = teams.map((t) => {
+    const counts = {};
+    t.members.forEach((m) => m.disciplines.forEach((d) => { counts[d] = (counts[d] || 0) + 1; }));
+    let x = left;
+    const parts = Object.keys(counts).sort().map((d) => {
+      const w = counts[d] * unit;
+      const rect = `<rect x="${x}" y="${y}" width="${w}" height="${barHeight}" fill="${colour(d)}"><title>${escapeHtml(d)}: ${counts[d]}</title></rect>`;
+      x += w;
+      return rect;
+    }).join("");
+    const label = `<text x="${left - 6}" y="${y + barHeight * 0.7}" text-anchor="end" font-size="12">${escapeHtml(t.challenge_id)}</text>`;
+    y += barHeight + gap;
+    return label + parts;
+  }).join("");
+  const legend = disciplines.map((d) => `<li><span class="swatch" style="background:${colour(d)}"></span>${escapeHtml(d)}</li>`).join("");
+  return `<svg role="img" aria-label="Stacked bars of disciplines per team" viewBox="0 0 ${width} ${y}" width="100%">${bars}</svg>
+    <ul class="legend">${legend}</ul>`;
+}
+
+function teamCard(team) {
+  const members = team.members.map((m) => `<li>${m.in_catalogue ? entityLink(m.id, m.name) : escapeHtml(m.name)}
+    <span class="meta">(${escapeHtml(m.organisation)}; ${m.disciplines.map(escapeHtml).join(", ")})</span>
+    <div class="complements">${escapeHtml(m.reason)}</div></li>`).join("");
+  return `<li class="card team"><h3>${escapeHtml(team.challenge_id)}</h3>
+    <div class="meta">objective ${team.objective.toFixed(2)} · ${team.organisations.length} organisations · ${team.disciplines.length} disciplines</div>
+    ${team.skills_covered.length ? `<div>Skills covered: ${team.skills_covered.map(escapeHtml).join(", ")}</div>` : ""}
+    ${team.skills_missing.length ? `<div class="missing">Skills missing: ${team.skills_missing.map(escapeHtml).join(", ")}</div>` : ""}
+    <ul>${members}</ul></li>`;
+}
+
+document.getElementById("example").addEventListener("click", async () => {
+  try {
+    const example = await api("/openlab/example.json");
+    document.getElementById("challenges").value = JSON.stringify(example.challenges, null, 1);
+    document.getElementById("pool").value = JSON.stringify(example.pool, null, 1);
+    say(message, "Example filled in.");
+  } catch (error) { say(message, error.message, true); }
+});
+
+document.getElementById("teams-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    const body = {
+      challenges: parse("challenges", "challenges"),
+      pool: parse("pool", "pool"),
+      constraints: {
+        min_size: Number(document.getElementById("min-size").value),
+        max_size: Number(document.getElementById("max-size").value),
+        max_org_share: Number(document.getElementById("org-share").value) || null,
+        min_disciplines: Number(document.getElementById("min-disciplines").value),
+      },
+    };
+    say(message, "Forming teams…");
+    const result = await api("/v1/teams", { method: "POST", body });
+    const gap = result.gap == null ? "" : `, gap ${(result.gap * 100).toFixed(2)} %`;
+    say(message, `${result.teams.length} teams (${result.status}${gap}) in ${result.seconds.toFixed(1)} s.` +
+      (result.unassigned.length ? ` Not placed: ${result.unassigned.length}.` : ""));
+    document.getElementById("teams").innerHTML = result.teams.map(teamCard).join("");
+    document.getElementById("chart").innerHTML = chart(result.teams);
+    document.getElementById("teams-section").hidden = false;
+    document.getElementById("chart-section").hidden = false;
+  } catch (error) {
+    say(message, error.message, true);
+  }
+});

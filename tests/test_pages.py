@@ -1,0 +1,277 @@
+"""The web pages in real headless Chromium (Debian's, through Playwright) against a live server.
+
+The server runs on 127.0.0.1 over the demo catalogue built with the test encoder. Every page
+is checked for console errors, and screenshots land in test-artifacts/screenshots/.
+"""
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from api.app import create_app
+from matcher.coach_store import CoachStore
+from matcher.encoders.fake import FakeEncoder
+from matcher.engine import Matcher
+from matcher.settings import EncoderSettings, Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+NEED = "We recycle lithium-ion batteries and need a pilot line for black mass leaching"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The app over the demo catalogue, served by uvicorn on a free local port."""
+    data = tmp_path_factory.mktemp("pages") / "data"
+    settings = Settings(data_dir=data, encoder=EncoderSettings(name="fake"))
+    Matcher(settings, encoder=FakeEncoder()).build("demo")
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(settings, encoder=FakeEncoder()), host="127.0.0.1", port=port, log_level="error"
+    )
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(f"{base}/readyz").status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    yield base, data
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium; `make test` installs it when it is missing."""
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists() or shutil.which("chromium"), "install Debian's chromium package"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+class Page:
+    """A browser page that records console errors and uncaught exceptions."""
+
+    def __init__(self, browser: object, width: int = 1200) -> None:
+        self.page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    def close(self, expected_status: int | None = None) -> None:
+        """Fail on any console error; a deliberate bad request may log its own status."""
+        allowed = f"status of {expected_status}" if expected_status else None
+        errors = [e for e in self.errors if not (allowed and allowed in e)]
+        assert errors == [], f"console errors: {errors}"
+        self.page.close()
+
+
+def test_startup_flow_shows_results_with_highlighted_evidence(server, browser) -> None:
+    base, _ = server
+    view = Page(browser)
+    page = view.page
+    page.goto(f"{base}/")
+    page.fill("#need", NEED)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#partners .card")
+    assert page.locator("#partners .card").count() >= 3
+    assert page.locator("#partners .card mark").count() > 0, "matched terms are highlighted"
+    assert page.locator("#testbeds .card").count() >= 1
+    assert page.locator("#aspects li").count() >= 1
+    assert page.locator("#partner-set .card").count() >= 1
+    assert "partners" in page.inner_text("#message")
+    view.shot("startup")
+    view.close()
+
+
+def test_a_filter_changes_the_results(server, browser) -> None:
+    base, _ = server
+    view = Page(browser)
+    page = view.page
+    page.goto(f"{base}/")
+    page.fill("#need", NEED)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#testbeds .card")
+    before = page.locator("#testbeds .card").evaluate_all(
+        "(cards) => cards.map((c) => c.dataset.id)"
+    )
+    page.check("#open-to-smes")
+    page.select_option("#trl", "2")
+    page.click("button[type=submit]")
+    page.wait_for_function(
+        "(before) => JSON.stringify([...document.querySelectorAll('#testbeds .card')]"
+        ".map((c) => c.dataset.id)) !== JSON.stringify(before)",
+        arg=before,
+    )
+    after = page.locator("#testbeds .card").evaluate_all(
+        "(cards) => cards.map((c) => c.dataset.id)"
+    )
+    assert after != before
+    for text in page.locator("#testbeds .card").all_inner_texts():
+        assert "open to SMEs" in text, "each testbed says it meets the condition"
+    view.close()
+
+
+def test_empty_and_too_long_needs_get_a_clear_message(server, browser) -> None:
+    base, _ = server
+    view = Page(browser)
+    page = view.page
+    page.goto(f"{base}/")
+    page.click("button[type=submit]")
+    assert "describe your need" in page.inner_text("#message")
+    page.evaluate("document.getElementById('need').removeAttribute('maxlength')")
+    page.fill("#need", "x " * 6000)
+    page.click("button[type=submit]")
+    assert "shorten" in page.inner_text("#message")
+    view.close()
+
+
+def test_keyboard_alone_reaches_results_and_the_entity_page(server, browser) -> None:
+    base, _ = server
+    view = Page(browser)
+    page = view.page
+    page.goto(f"{base}/")
+    page.focus("#need")
+    page.keyboard.type("battery recycling pilot line")
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "submit":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#partners .card a")
+    page.locator("#partners .card a").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#profile h1")
+    page.wait_for_selector("#similar .card")
+    assert "/entities/" in page.url
+    assert page.locator("#complements li").count() >= 1
+    view.shot("entity")
+    view.close()
+
+
+def test_every_input_has_a_label(server, browser) -> None:
+    base, _ = server
+    view = Page(browser)
+    page = view.page
+    for path in ("/", "/coach", "/openlab"):
+        page.goto(f"{base}{path}")
+        unlabelled = page.evaluate(
+            "[...document.querySelectorAll('input, textarea, select')]"
+            ".filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))"
+            ".map((e) => e.id || e.name)"
+        )
+        assert unlabelled == [], f"{path}: {unlabelled}"
+    view.close()
+
+
+def test_pages_fit_a_narrow_screen(server, browser) -> None:
+    base, _ = server
+    view = Page(browser, width=360)
+    page = view.page
+    for path in ("/", "/coach", "/openlab", "/map"):
+        page.goto(f"{base}{path}")
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 362, f"{path} is {width}px wide on a 360px screen"
+    view.shot("startup-narrow")
+    view.close()
+
+
+def test_coach_marks_feedback_and_shortlists(server, browser) -> None:
+    base, data = server
+    view = Page(browser)
+    page = view.page
+    page.goto(f"{base}/coach")
+    page.fill("#portfolio-name", "Browser cohort")
+    page.fill(
+        "#portfolio-needs",
+        "company:tracemark-dpp\nWe build an app to cut food waste in school kitchens",
+    )
+    page.click("#create-form button[type=submit]")
+    page.wait_for_selector("#portfolio-table tbody tr .suggestion")
+    assert page.locator("#portfolio-table tbody tr").count() == 2
+    first = page.locator(".suggestion").first
+    entity = first.get_attribute("data-entity")
+    first.locator("button.good").click()
+    page.wait_for_selector(".suggestion.marked-good")
+    assert "marked good" in first.inner_text()
+    first.locator("button.keep").click()
+    page.wait_for_function(f"document.querySelector('.shortlist').innerText.includes('{entity}')")
+    stored = CoachStore(data / "coach.sqlite").feedback()
+    assert [(f["entity_id"], f["label"]) for f in stored] == [(entity, "relevant")]
+    href = page.get_attribute("#export-link", "href")
+    csv_text = page.request.get(f"{base}{href}").text()
+    assert entity in csv_text and csv_text.startswith("portfolio,need_id")
+    view.shot("coach")
+    view.close()
+
+
+def test_openlab_forms_teams_with_a_discipline_chart(server, browser) -> None:
+    base, _ = server
+    view = Page(browser)
+    page = view.page
+    page.goto(f"{base}/openlab")
+    page.click("#example")
+    page.wait_for_function("document.getElementById('challenges').value.length > 10")
+    page.fill("#max-size", "6")
+    page.click("#teams-form button[type=submit]")
+    page.wait_for_selector("#teams .team")
+    assert page.locator("#teams .team").count() == 4
+    assert page.locator("#chart svg rect").count() >= 4
+    assert "teams (" in page.inner_text("#message")
+    view.shot("openlab")
+    page.fill("#min-size", "20")
+    page.fill("#max-size", "20")
+    page.click("#teams-form button[type=submit]")
+    page.wait_for_selector("#message.error")
+    assert "no teams meet every rule" in page.inner_text("#message")
+    view.close(expected_status=422)
+
+
+def test_catalogue_map_draws_every_entity(server, browser) -> None:
+    base, _ = server
+    view = Page(browser)
+    page = view.page
+    page.goto(f"{base}/map")
+    page.wait_for_selector("#map svg a", timeout=60_000)
+    assert page.locator("#map svg a").count() > 300
+    assert "t-SNE" in page.inner_text("#map-caption")
+    view.shot("map")
+    view.close()
