@@ -1,7 +1,8 @@
 """A 2-D picture of the catalogue: each entity's mean text vector projected with scikit-learn.
 
 With the hybrid encoder only the multilingual part of each vector is used, since Swedish texts
-have no English part and would otherwise form their own island. Up to TSNE_LIMIT entities are
+have no English part, and each language's mean vector is taken off (as in calibration.py):
+otherwise the Swedish and the English entities form two islands. Up to TSNE_LIMIT entities are
 laid out with t-SNE (after PCA to 50 dimensions), which keeps neighbourhoods, so clusters of
 the ecosystem show; larger catalogues get a plain 2-D PCA, which is fast at any size.
 """
@@ -16,14 +17,16 @@ TSNE_LIMIT = 3000
 
 
 def entity_vectors(loaded: Loaded, skip: int = 0) -> tuple[list[str], np.ndarray]:
-    """Each indexed entity's mean text vector (its first `skip` dimensions left out)."""
+    """Each indexed entity's mean text vector less its language's mean vector (first `skip`
+    dimensions left out), so entities sit by topic rather than by language."""
     ids = sorted(loaded.retriever.positions)
     rows = []
     for entity_id in ids:
         positions = loaded.retriever.positions[entity_id]
         language = loaded.snapshot.items[int(positions[0])].language
-        vectors = loaded.snapshot.shards[language].backend.vectors(positions)[:, skip:]
-        mean = vectors.mean(axis=0)
+        shard = loaded.snapshot.shards[language]
+        vectors = shard.backend.vectors(positions)[:, skip:]
+        mean = vectors.mean(axis=0) - shard.mean[skip:]
         rows.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
     return ids, np.array(rows)
 

@@ -11,7 +11,10 @@ function parse(id, label) {
 
 function chart(teams) {
   const disciplines = [...new Set(teams.flatMap((t) => t.members.flatMap((m) => m.disciplines)))].sort();
-  const colour = (d) => PALETTE[disciplines.indexOf(d) % PALETTE.length];
+  const colour = (d) => {
+    const i = disciplines.indexOf(d);
+    return i < PALETTE.length ? PALETTE[i] : `hsl(${(i * 137.5) % 360}, 55%, ${i % 2 ? 40 : 62}%)`;
+  };
   const width = 640, barHeight = 26, left = 170, gap = 8;
   const most = Math.max(1, ...teams.map((t) => t.members.reduce((n, m) => n + m.disciplines.length, 0)));
   const unit = (width - left - 10) / most;
