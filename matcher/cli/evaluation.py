@@ -1,0 +1,82 @@
+"""Evaluation subcommands: evaluate and tune-fusion."""
+
+import argparse
+import json
+from pathlib import Path
+
+from matcher.cli.common import CliError, load_settings
+
+
+def _splits(text: str | None) -> tuple[int, ...] | None:
+    if not text:
+        return None
+    try:
+        splits = tuple(int(part) for part in text.split(","))
+    except ValueError as exc:
+        raise CliError(f"--splits takes numbers separated by commas, not '{text}'") from exc
+    if any(not 1 <= s <= 10 for s in splits):
+        raise CliError("--splits must be between 1 and 10")
+    return splits
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Measure the engine on labelled data."""
+    from pydantic import ValidationError
+
+    from matcher.evaluation import EvaluationDataError, run_evaluation
+
+    settings = load_settings(args)
+    raw = settings.model_dump()
+    if args.encoder:
+        raw["encoder"]["name"] = args.encoder
+    if args.lexical_weight is not None:
+        raw["ranking"]["lexical_weight"] = args.lexical_weight
+    try:
+        settings = type(settings).model_validate(raw)
+    except ValidationError as exc:
+        raise CliError(f"invalid option: {exc.errors()[0]['msg']}") from exc
+    data = Path(args.data) if args.data else None
+    try:
+        result = run_evaluation(
+            args.name, settings, data, _splits(args.splits), progress=not args.json
+        )
+    except EvaluationDataError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(result.as_dict()))
+        return 0
+    direction = "higher" if result.higher_is_better else "lower"
+    print(f"{result.name}: {result.primary} = {result.value:.4f} ({direction} is better)")
+    for key, value in result.metrics.items():
+        print(f"  {key:<32} {value:.4f}")
+    return 0
+
+
+def cmd_tune_fusion(args: argparse.Namespace) -> int:
+    """Tune the dense/lexical fusion weight and save it under models/fusion."""
+    from matcher.evaluation import DATA_FOLDERS, EvaluationDataError, evaluation_settings
+    from matcher.evaluation.tuning import tune
+
+    settings = load_settings(args)
+    scoped = evaluation_settings(settings)
+    gold = settings.evaluation_data / DATA_FOLDERS["goldstandard"]
+    cordis = settings.evaluation_data / DATA_FOLDERS["cordis"]
+    try:
+        report = tune(scoped, gold, cordis, progress=not args.json)
+    except EvaluationDataError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print(f"{'weight':>7} {'loss 1-5':>9} {'loss 6-10':>10} {'CORDIS R@50':>12}")
+    for row in report["grid"]:
+        print(
+            f"{row['lexical_weight']:>7.2f} {row['gold_loss_tune']:>9.4f} "
+            f"{row['gold_loss_held_out']:>10.4f} {row['cordis_recall@50']:>12.4f}"
+        )
+    verdict = "beats" if report["beats_dense_on_held_out"] else "does not beat"
+    print(
+        f"chosen weight {report['chosen']['lexical_weight']} {verdict} dense-only on splits 6-10;"
+    )
+    print(f"saved lexical_weight={report['lexical_weight']} to {report['folder']}")
+    return 0

@@ -1,0 +1,156 @@
+"""Subcommands that build the index and answer needs: build, recommend, similar, serve."""
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from matcher.cli.common import (
+    KIND_CHOICES,
+    CliError,
+    load_settings,
+    print_aspects,
+    print_results,
+)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build the store and index from a catalogue."""
+    from matcher.catalog import CatalogError
+    from matcher.engine import Matcher
+
+    matcher = Matcher(load_settings(args))
+    try:
+        report = matcher.build(args.catalog, progress=not args.json)
+    except CatalogError as exc:
+        raise CliError(str(exc)) from exc
+    summary = {
+        "entities": report.entities,
+        "items": report.items,
+        "encoded": report.encoded,
+        "from_cache": report.from_cache,
+        "seconds": round(report.seconds, 2),
+        "index": report.index,
+        "rejected": [{"where": r.where, "reason": r.reason} for r in report.rejected],
+    }
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    counts = ", ".join(f"{n} {kind}" for kind, n in sorted(report.entities.items()))
+    print(
+        f"stored {counts}; indexed {report.items} texts "
+        f"({report.encoded} encoded, {report.from_cache} from cache) in {report.seconds:.1f} s"
+    )
+    print(f"index: {report.index} in {matcher.index_dir}")
+    for rejected in report.rejected:
+        print(f"rejected {rejected.where}: {rejected.reason}", file=sys.stderr)
+    return 0
+
+
+def _trl(text: str | None) -> int | list[int] | None:
+    """'4' is one level, '3-6' a range."""
+    if text is None:
+        return None
+    try:
+        levels = [int(part) for part in text.split("-")]
+    except ValueError as exc:
+        raise CliError(
+            f"--trl takes a level such as 4 or a range such as 3-6, not '{text}'"
+        ) from exc
+    if len(levels) > 2:
+        raise CliError(f"--trl takes a level such as 4 or a range such as 3-6, not '{text}'")
+    return levels[0] if len(levels) == 1 else levels
+
+
+def _near(text: str | None) -> dict[str, float] | None:
+    """'LAT,LON,KM' around a point."""
+    if text is None:
+        return None
+    try:
+        lat, lon, km = (float(part) for part in text.split(","))
+    except ValueError as exc:
+        raise CliError(f"--near takes LAT,LON,KM such as 59.33,18.06,15, not '{text}'") from exc
+    return {"lat": lat, "lon": lon, "radius_km": km}
+
+
+def _need_request(args: argparse.Namespace) -> Any:
+    from pydantic import ValidationError
+
+    from matcher.catalog import describe_error
+    from matcher.schemas import NeedRequest
+
+    raw = {
+        "need": args.need,
+        "kinds": args.kind,
+        "top_k": args.top,
+        "diversify": args.diversify,
+        "partner_set": not args.no_partner_set,
+        "filters": {
+            "areas": args.area or [],
+            "municipalities": args.location or [],
+            "near": _near(args.near),
+            "open_to_smes": True if args.open_to_smes else None,
+            "trl": _trl(args.trl),
+            "access_types": args.access_type or [],
+            "access_modes": args.access_mode or [],
+        },
+    }
+    try:
+        return NeedRequest.model_validate(raw)
+    except ValidationError as exc:
+        raise CliError(describe_error(exc)) from exc
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    """Recommend partners and testbeds for a need."""
+    from matcher.engine import InvalidRequestError, Matcher, NotBuiltError
+
+    request = _need_request(args)
+    matcher = Matcher(load_settings(args))
+    try:
+        response = matcher.recommend(request)
+    except (InvalidRequestError, NotBuiltError) as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        print(response.model_dump_json())
+        return 0
+    kinds = set(request.kinds or KIND_CHOICES)
+    print_aspects(response.aspects)
+    if response.partner_set:
+        print_results("Partner set (together they cover the need)", response.partner_set)
+    if kinds - {"lab"}:
+        print_results("Partners", response.results)
+    if "lab" in kinds:
+        print_results("Testbeds", response.testbeds)
+    return 0
+
+
+def cmd_neighbours(args: argparse.Namespace) -> int:
+    """Entities similar to, or complementing, one entity."""
+    from matcher.engine import InvalidRequestError, Matcher, NotBuiltError, UnknownEntityError
+
+    matcher = Matcher(load_settings(args))
+    relation = "similar" if args.command == "similar" else "complements"
+    try:
+        response = matcher.neighbours(args.entity_id, relation, args.kind, args.top)
+    except (InvalidRequestError, NotBuiltError, UnknownEntityError) as exc:
+        raise CliError(str(exc.args[0])) from exc
+    if args.json:
+        print(response.model_dump_json())
+        return 0
+    title = "Similar to" if relation == "similar" else "Complements"
+    print_results(f"{title} {args.entity_id}", response.results)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the API and pages."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = load_settings(args)
+    host = args.host or settings.server.host
+    port = args.port or settings.server.port
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    return 0
