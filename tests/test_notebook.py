@@ -55,3 +55,23 @@ def test_partner_set_notebook_executes(
     assert "mean disciplines" in text and "relevance ratio" in text
     assert any("image/png" in o.get("data", {}) for o in outputs), "the comparison is plotted"
     assert not any(o.get("output_type") == "error" for o in outputs)
+
+
+def test_catalogue_map_notebook_draws_the_demo(
+    demo: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(demo.data_dir))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    notebook = nbformat.read(ROOT / "notebooks" / "catalogue_map.ipynb", as_version=4)
+    client = NotebookClient(
+        notebook, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    )
+    client.execute()
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    assert "entities laid out with t-SNE" in text and "region 7:" in text
+    assert any("image/png" in o.get("data", {}) for o in outputs), "the map is plotted"
+    assert not any(o.get("output_type") == "error" for o in outputs)
