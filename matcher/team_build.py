@@ -116,6 +116,10 @@ def participants(loaded: Loaded, request: TeamRequest) -> list[Person]:
     if missing:
         raise TeamRequestError(f"leave_out names people not in the pool: {', '.join(missing)}")
     kept = [p for i, p in people.items() if i not in left_out]
+    if not kept:
+        raise TeamRequestError(
+            "the pool is empty: no ids or profiles, or the filter matched nobody"
+        )
     if len(kept) > MAX_POOL:
         raise TeamRequestError(f"the pool has {len(kept)} people; the limit is {MAX_POOL}")
     return kept

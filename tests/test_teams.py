@@ -977,3 +977,14 @@ def test_pools_too_large_for_the_exact_solver_use_greedy_or_are_refused(
     assert violations(pr, solved.assignment) == []
     with pytest.raises(TeamRequestError, match="use the greedy solver"):
         teams.solve(pr, "exact", 5.0)
+
+
+def test_a_filter_that_matches_nobody_is_a_clear_error(built: Matcher) -> None:
+    request = TeamRequest.model_validate(
+        {
+            "challenges": [{"id": "a", "text": "battery recycling"}],
+            "pool": {"filter": {"kinds": ["researcher"], "municipalities": ["Nowhere"]}},
+        }
+    )
+    with pytest.raises(TeamRequestError, match="the pool is empty"):
+        built.form_teams(request)
