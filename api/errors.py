@@ -1,6 +1,7 @@
 """Every error as JSON {error: {code, message}} with a 4xx status; bodies over the limit refused."""
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -35,6 +36,24 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
     return 422, "invalid_request", "; ".join(parts) or "invalid request"
 
 
+REQUEST_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    InvalidRequestError: (422, "invalid_request"),
+    TeamRequestError: (422, "invalid_request"),
+    TeamInfeasibleError: (422, "infeasible"),
+    UnknownRecordError: (404, "not_found"),
+    UnknownEntityError: (404, "not_found"),
+}
+
+
+def _answer(status: int, code: str) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """A handler answering an exception with its first argument as the message."""
+
+    async def handle(_: Request, exc: Exception) -> JSONResponse:
+        return error_response(status, code, str(exc.args[0]) if exc.args else str(exc))
+
+    return handle
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn exceptions into JSON errors."""
 
@@ -47,25 +66,8 @@ def install_error_handlers(app: FastAPI) -> None:
         code = CODES.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(exc.detail))
 
-    @app.exception_handler(InvalidRequestError)
-    async def _invalid(_: Request, exc: InvalidRequestError) -> JSONResponse:
-        return error_response(422, "invalid_request", str(exc))
-
-    @app.exception_handler(TeamRequestError)
-    async def _team_request(_: Request, exc: TeamRequestError) -> JSONResponse:
-        return error_response(422, "invalid_request", str(exc))
-
-    @app.exception_handler(TeamInfeasibleError)
-    async def _infeasible(_: Request, exc: TeamInfeasibleError) -> JSONResponse:
-        return error_response(422, "infeasible", str(exc))
-
-    @app.exception_handler(UnknownRecordError)
-    async def _unknown_record(_: Request, exc: UnknownRecordError) -> JSONResponse:
-        return error_response(404, "not_found", str(exc.args[0]))
-
-    @app.exception_handler(UnknownEntityError)
-    async def _unknown(_: Request, exc: UnknownEntityError) -> JSONResponse:
-        return error_response(404, "not_found", str(exc.args[0]))
+    for error, (status, code) in REQUEST_ERRORS.items():
+        app.add_exception_handler(error, _answer(status, code))
 
     @app.exception_handler(NotBuiltError)
     async def _not_built(_: Request, exc: NotBuiltError) -> JSONResponse:

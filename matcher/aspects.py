@@ -20,10 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.schemas import Company, Lab, Researcher
+from matcher.ranking import AnyEntity
 from matcher.text import sentences, words
-
-AnyEntity = Company | Lab | Researcher
 
 MAX_ASPECTS = 6
 MAX_SEGMENTS = 10

@@ -2,9 +2,9 @@
 
 import math
 
-from matcher.schemas import Company, Kind, Lab, Location, RecommendationFilters, Researcher
+from matcher.ranking import AnyEntity
+from matcher.schemas import Kind, Lab, Location, RecommendationFilters, Researcher
 
-AnyEntity = Company | Lab | Researcher
 EARTH_RADIUS_KM = 6371.0
 
 

@@ -8,10 +8,9 @@ lacks (in a catalogue without disciplines: entities of another kind), and lowers
 candidate's relative score by the share of disciplines it duplicates.
 """
 
-from collections.abc import Callable
-
 import numpy as np
 
+from matcher.encoders.base import Encode
 from matcher.explain import explain, need_stems
 from matcher.items import searchable_text
 from matcher.partners import relative
@@ -24,8 +23,6 @@ from matcher.text import stems
 OVERLAP_PENALTY = 0.5
 POOL = 200
 QUERY_CHARS = 2000
-
-Encode = Callable[[list[str]], np.ndarray]
 
 
 def entity_query(loaded: Loaded, entity: AnyEntity) -> Query:

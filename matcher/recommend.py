@@ -1,13 +1,13 @@
 """One need answered: ranked partners and testbeds, the need's aspects and a partner set."""
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from matcher.aspects import DisciplineMap, segments
+from matcher.encoders.base import Encode
 from matcher.explain import explain, need_stems
 from matcher.filters import is_listed, met_constraints, passes
 from matcher.items import Item
@@ -22,7 +22,6 @@ from matcher.snapshot import Snapshot
 
 Pairs = list[tuple[AnyEntity, Candidate]]
 RERANK_POOL = 50
-Encode = Callable[[list[str]], np.ndarray]
 
 
 @dataclass

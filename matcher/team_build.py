@@ -7,11 +7,11 @@ of the skill (stemmed) appears in their profile, or when their texts are among t
 closest to the skill (at least SKILL_Z standard deviations above the pool's mean).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.encoders.base import Encode
 from matcher.filters import passes
 from matcher.items import entity_items
 from matcher.ranking import AnyEntity
@@ -24,9 +24,6 @@ from matcher.text import stems
 SKILL_Z = 1.5
 MIN_POOL_FOR_SEMANTIC_SKILLS = 10
 MAX_POOL = 1000
-
-Encode = Callable[[list[str]], np.ndarray]
-EncodeDocuments = Callable[[list[str]], np.ndarray]
 
 
 class TeamRequestError(ValueError):
@@ -130,7 +127,7 @@ def _score_people(
     people: list[Person],
     queries: np.ndarray,
     texts: list[str],
-    encode_documents: EncodeDocuments,
+    encode_documents: Encode,
 ) -> np.ndarray:
     """Dense score of every person (rows) against every query vector (columns)."""
     retriever = loaded.retriever
@@ -183,7 +180,7 @@ def build_problem(
     request: TeamRequest,
     people: list[Person],
     encode: Encode,
-    encode_documents: EncodeDocuments,
+    encode_documents: Encode,
 ) -> TeamProblem:
     """The solver's view of a request."""
     challenges = request.challenges

@@ -14,10 +14,9 @@ from typing import Literal
 import numpy as np
 
 from matcher import team_greedy, team_milp
+from matcher.encoders.base import Encode
 from matcher.recommend import Loaded
 from matcher.team_build import (
-    Encode,
-    EncodeDocuments,
     Person,
     TeamRequestError,
     build_problem,
@@ -157,7 +156,7 @@ def solve(problem: TeamProblem, solver: str, time_limit: float) -> Solved:
 
 
 def form_teams(
-    loaded: Loaded, request: TeamRequest, encode: Encode, encode_documents: EncodeDocuments
+    loaded: Loaded, request: TeamRequest, encode: Encode, encode_documents: Encode
 ) -> TeamResponse:
     """Teams for a request, or TeamInfeasibleError saying which rules clash."""
     started = time.perf_counter()

@@ -1,5 +1,6 @@
 """The encoder interface: queries and documents are encoded apart, normalised float32 out."""
 
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -19,6 +20,10 @@ class Encoder(Protocol):
     def encode_documents(self, texts: list[str]) -> np.ndarray:
         """Encode catalogue texts (passages); shape (len(texts), dim)."""
         ...
+
+
+Encode = Callable[[list[str]], np.ndarray]
+"""A bound encode_queries or encode_documents: texts in, normalised vectors out."""
 
 
 def normalise(vectors: np.ndarray) -> np.ndarray:
