@@ -45,15 +45,11 @@ class NeedAnalysis:
 
     def _top(self, query: Query, allowed: Allowed, limit: int) -> list[AnyEntity]:
         """The best entities for a query among those allowed, by the fused score."""
-        ks = {lang: min(ASPECT_ITEMS, size) for lang, size in self.retriever.sizes.items()}
-        found = self.retriever.candidates(query, ks)
-        shown = [
-            self.entities[e] for e in found if e in self.entities and allowed(self.entities[e])
-        ]
-        candidates = self.retriever.score_many(query, [e.id for e in shown])
-        fuse(candidates, self.retriever.settings)
-        order = sorted(range(len(shown)), key=lambda i: (-candidates[i].score, shown[i].id))
-        return [shown[i] for i in order[:limit]]
+        entities = self.entities
+        best = self.retriever.best(
+            query, ASPECT_ITEMS, lambda e: e in entities and allowed(entities[e])
+        )
+        return [entities[c.entity_id] for c in best[:limit]]
 
     def analyse(self, vectors: np.ndarray, clauses: Sequence[str]) -> None:
         """Find the aspects from the clause vectors (rows of `vectors`, in clause order)."""

@@ -14,7 +14,7 @@ from matcher.encoders.base import Encode
 from matcher.explain import explain, need_stems
 from matcher.items import searchable_text
 from matcher.partners import relative
-from matcher.ranking import AnyEntity, Candidate, fuse
+from matcher.ranking import AnyEntity, Candidate
 from matcher.recommend import Loaded
 from matcher.retrieval import Query
 from matcher.schemas import Company, Kind, Result
@@ -40,15 +40,12 @@ def entity_query(loaded: Loaded, entity: AnyEntity) -> Query:
 def _scored(
     loaded: Loaded, query: Query, entity: AnyEntity, kinds: set[Kind]
 ) -> list[tuple[AnyEntity, Candidate]]:
-    retriever = loaded.retriever
-    ks = {language: min(POOL, size) for language, size in retriever.sizes.items()}
-    found = [loaded.entities[e] for e in retriever.candidates(query, ks) if e in loaded.entities]
-    shown = [e for e in found if e.id != entity.id and e.kind in kinds]
-    candidates = retriever.score_many(query, [e.id for e in shown])
-    fuse(candidates, retriever.settings)
-    pairs = list(zip(shown, candidates, strict=True))
-    pairs.sort(key=lambda p: (-p[1].score, p[0].id))
-    return pairs
+    entities = loaded.entities
+
+    def keep(other: str) -> bool:
+        return other != entity.id and other in entities and entities[other].kind in kinds
+
+    return [(entities[c.entity_id], c) for c in loaded.retriever.best(query, POOL, keep)]
 
 
 def _result(

@@ -1,12 +1,13 @@
 """Candidate retrieval (dense shards and lexical index) and exact scoring of each candidate."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from matcher.calibration import Scale, align, reference_language, shard_scale
-from matcher.ranking import Candidate, aggregate
+from matcher.ranking import Candidate, aggregate, fuse
 from matcher.settings import RankingSettings
 from matcher.snapshot import Snapshot
 from matcher.text import guess_language
@@ -90,6 +91,15 @@ class Retriever:
             ]
             out.append(list(dict.fromkeys(dense + [lexical_ids[i] for i in best])))
         return out
+
+    def best(self, query: Query, per_shard: int, keep: Callable[[str], bool]) -> list[Candidate]:
+        """The kept candidates (up to `per_shard` texts from each shard), scored and fused,
+        best first (ties by id)."""
+        ks = {language: min(per_shard, size) for language, size in self.sizes.items()}
+        found = [e for e in self.candidates(query, ks) if keep(e)]
+        scored = self.score_many(query, found)
+        fuse(scored, self.settings)
+        return sorted(scored, key=lambda c: (-c.score, c.entity_id))
 
     def score_many(self, query: Query, entity_ids: list[str]) -> list[Candidate]:
         """`score` for many entities at once: one vector fetch and product per shard."""
