@@ -279,9 +279,10 @@ class Matcher:
         }
         initial = retriever.candidates_many(queries, ks)
         responses = []
-        for request, top_k, block, first in zip(requests, tops, blocks, initial, strict=True):
+        batch = zip(requests, tops, blocks, queries, initial, strict=True)
+        for request, top_k, block, query, first in batch:
             answer = Answer(loaded, self.ranking, request, learned)
-            responses.append(answer.build(self.encoder.encode_queries, top_k, block, first))
+            responses.append(answer.build(self.encoder.encode_queries, top_k, block, query, first))
             if shown is not None:
                 shown.append(answer.shown)
             if record:

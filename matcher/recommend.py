@@ -9,7 +9,7 @@ import numpy as np
 from matcher.aspects import DisciplineMap, segments
 from matcher.encoders.base import Encode
 from matcher.explain import explain, need_stems
-from matcher.filters import is_listed, met_constraints, passes
+from matcher.filters import met_constraints, passes
 from matcher.items import Item
 from matcher.needs import NeedAnalysis, is_partner
 from matcher.partners import Pick
@@ -127,12 +127,14 @@ class Answer:
         self.shown: list[dict[str, Any]] = []
         self.stems = need_stems(request.need)
         self.kinds = set(request.kinds or KINDS)
-        self._pool_ids: set[str] = set()
         self.coverage: dict[str, np.ndarray] = {}
 
-    def _allowed(self, entity: AnyEntity) -> bool:
-        return entity.id not in self.request.exclude and passes(
-            entity, self.kinds, self.request.filters
+    def _may_join(self, entity: AnyEntity) -> bool:
+        """Whether an entity may be in the partner set (a partner the request allows)."""
+        return (
+            is_partner(entity)
+            and entity.id not in self.request.exclude
+            and passes(entity, self.kinds, self.request.filters)
         )
 
     def _result(self, entity: AnyEntity, candidate: Candidate, aspect: str | None) -> Result:
@@ -156,18 +158,20 @@ class Answer:
         encode: Encode,
         top_k: int,
         vectors: np.ndarray | None = None,
+        query: Query | None = None,
         initial: list[str] | None = None,
     ) -> RecommendationResponse:
         """Rank, analyse the need, choose the partner set and explain every result.
 
-        `vectors` (the need's, then its clauses') and `initial` (its first candidate pool) are
-        given when a batch has computed them already.
+        `vectors` (the need's, then its clauses'), `query` and `initial` (its first candidate
+        pool) are given when a batch has computed them already.
         """
         request, loaded = self.request, self.loaded
         clauses = segments(request.need)
         if vectors is None:
             vectors = encode([request.need, *clauses])
-        query = loaded.retriever.query(request.need, vectors[:1])
+        if query is None:
+            query = loaded.retriever.query(request.need, vectors[:1])
         ranked = rank(loaded, query, request, top_k, initial)
         described = {g: self._features(pairs, 5 * top_k) for g, pairs in ranked.items()}
         if self.reranker is not None:
@@ -177,11 +181,13 @@ class Answer:
         analysis = NeedAnalysis(loaded.retriever, loaded.entities, loaded.disciplines)
         analysis.analyse(vectors[1:], clauses)
 
-        partners = self._partner_entities(analysis, ranked["partners"], lists["partners"])
+        pool = analysis.pool([e for e, _ in ranked["partners"]], self._may_join)
+        pooled = {e.id for e in pool}
+        partners = pool + [e for e, _ in lists["partners"] if e.id not in pooled]
         candidates = self._whole_need(query, ranked["partners"], partners)
         cover = analysis.cover(partners)
         self.coverage = {e.id: cover[row] for row, e in enumerate(partners)}
-        members, partner_set = self._partner_set(analysis, partners, candidates)
+        members, partner_set = self._partner_set(analysis, pool, candidates)
         member_cover = np.array([self.coverage[e.id] for e in members]).reshape(
             len(members), len(analysis.aspects)
         )
@@ -234,12 +240,12 @@ class Answer:
         return results
 
     def _partner_set(
-        self, analysis: NeedAnalysis, partners: list[AnyEntity], candidates: dict[str, Candidate]
+        self, analysis: NeedAnalysis, pool: list[AnyEntity], candidates: dict[str, Candidate]
     ) -> tuple[list[AnyEntity], list[Result] | None]:
         """The chosen members and their results (None when no partner set was asked for)."""
         if not (self.request.partner_set and self.kinds & {"company", "researcher"}):
             return [], None
-        pool = [e for e in partners if e.id in self._pool_ids and candidates[e.id].score > 0]
+        pool = [e for e in pool if candidates[e.id].score > 0]
         if not pool:
             return [], []
         picks = analysis.partner_set(
@@ -258,17 +264,6 @@ class Answer:
             result.reasons.complements = _member_reason(pick, label, others)
             results.append(result)
         return members, results
-
-    def _partner_entities(
-        self, analysis: NeedAnalysis, ranked: Pairs, shown: Pairs
-    ) -> list[AnyEntity]:
-        """The partner-set pool followed by any shown partner not already in it."""
-        pool = analysis.pool(
-            [e for e, _ in ranked], lambda e: is_partner(e) and is_listed(e) and self._allowed(e)
-        )
-        self._pool_ids = {e.id for e in pool}
-        extra = [e for e, _ in shown if e.id not in self._pool_ids]
-        return pool + extra
 
     def _whole_need(
         self, query: Query, ranked: Pairs, entities: list[AnyEntity]
