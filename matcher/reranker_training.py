@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from matcher import reranker
+from matcher.recommend import RERANK_POOL
 from matcher.reranker import GAINS, POSITIVE, Reranker, ndcg
 
 HELD_OUT = 0.3
@@ -43,7 +44,7 @@ def split(needs: Sequence[str], seed: int) -> tuple[set[str], set[str]]:
 def hidden_preference(row: dict[str, float]) -> float:
     """The simulated coach's probability of liking a suggestion."""
     logit = (
-        2.0 * (1.0 - 2.0 * row["rank_share"] * 50 / SHOWN)
+        2.0 * (1.0 - 2.0 * row["rank_share"] * RERANK_POOL / SHOWN)
         + 2.0 * row["local_small_company"]
         + 1.5 * row["researcher"] * float(row["years_since_latest"] <= 1)
         - 1.0 * row["company"] * (1.0 - row["small_company"])
