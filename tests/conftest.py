@@ -1,10 +1,14 @@
 """Shared fixtures: settings on a temporary data directory, the fake encoder, a built engine."""
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
+from matcher import cli
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
 from matcher.settings import EncoderSettings, Settings
@@ -40,3 +44,34 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
     matcher = Matcher(Settings(data_dir=data))
     matcher.build("demo")
     return matcher
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    """The tiny catalogue built once per test module (for tests that only read it)."""
+    folder = tmp_path_factory.mktemp("engine")
+    settings = Settings(data_dir=folder / "data", encoder=EncoderSettings(name="fake"))
+    matcher = Matcher(settings, encoder=FakeEncoder())
+    matcher.build(str(write_catalog(folder / "catalog.jsonl")))
+    return matcher
+
+
+@pytest.fixture
+def client(engine: Matcher) -> TestClient:
+    """The app over `engine`, answering server errors as responses."""
+    return TestClient(
+        create_app(engine.settings, encoder=FakeEncoder()), raise_server_exceptions=False
+    )
+
+
+@pytest.fixture
+def cli_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, catalog_file: Path) -> Iterator[Path]:
+    """A data directory built through `matcher build` with the fake encoder, used by the CLI."""
+    from matcher.settings import get_settings
+
+    monkeypatch.setenv("MATCHER_ENCODER__NAME", "fake")
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    assert cli.main(["build", "--catalog", str(catalog_file), "--json"]) == 0
+    yield tmp_path / "data"
+    get_settings.cache_clear()

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from matcher import cli
+from tests.command import run
 
 
 @pytest.fixture
@@ -19,12 +20,6 @@ def fake_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     get_settings.cache_clear()
     yield data
     get_settings.cache_clear()
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_build_then_recommend_json(

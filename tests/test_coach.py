@@ -31,6 +31,7 @@ from matcher.reranker_training import TrainingDataError
 from matcher.schemas import NeedRequest, RecommendationResponse
 from matcher.settings import EncoderSettings, RankingSettings, Settings
 from tests.catalog import write_catalog
+from tests.command import run
 
 REPO_MODELS = Path(__file__).resolve().parent.parent / "models"
 BATTERY_TEXT = (
@@ -995,12 +996,6 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, models_dir: Path) -
     get_settings.cache_clear()
     yield data
     get_settings.cache_clear()
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_cli_error(result: tuple[int, str, str], fragment: str) -> None:

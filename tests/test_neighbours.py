@@ -1,18 +1,16 @@
 """Entities similar to one entity, and entities complementing it: engine, API and CLI."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from matcher import cli
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import InvalidRequestError, Matcher, UnknownEntityError
 from matcher.settings import EncoderSettings, Settings
 from tests.catalog import ENTITIES, write_catalog
+from tests.command import run
 
 LISTED = [e["id"] for e in ENTITIES if e["kind"] != "researcher" or e["consent"]]
 HIDDEN = "researcher:hidden-person"
@@ -44,23 +42,6 @@ SEEKER = {
 def ids(matcher: Matcher, entity_id: str, relation: str, **options: object) -> list[str]:
     response = matcher.neighbours(entity_id, relation, **options)  # type: ignore[arg-type]
     return [r.id for r in response.results]
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    """The tiny catalogue built once for this module (its tests only read it)."""
-    folder = tmp_path_factory.mktemp("engine")
-    settings = Settings(data_dir=folder / "data", encoder=EncoderSettings(name="fake"))
-    matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(folder / "catalog.jsonl")))
-    return matcher
-
-
-@pytest.fixture
-def client(engine: Matcher) -> TestClient:
-    return TestClient(
-        create_app(engine.settings, encoder=FakeEncoder()), raise_server_exceptions=False
-    )
 
 
 @pytest.mark.parametrize("entity_id", LISTED)
@@ -222,25 +203,6 @@ def test_api_documents_the_new_endpoints(client: TestClient) -> None:
     assert {"/v1/entities/{entity_id}/similar", "/v1/entities/{entity_id}/complements"} <= set(
         paths
     )
-
-
-@pytest.fixture
-def cli_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, catalog_file: Path) -> Iterator[Path]:
-    from matcher.settings import get_settings
-
-    monkeypatch.setenv("MATCHER_ENCODER__NAME", "fake")
-    monkeypatch.setenv("MATCHER_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    assert cli.main(["build", "--catalog", str(catalog_file), "--json"]) == 0
-    yield tmp_path / "data"
-    get_settings.cache_clear()
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_similar_json(cli_data: Path, capsys: pytest.CaptureFixture[str]) -> None:

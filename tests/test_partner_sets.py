@@ -3,7 +3,6 @@
 import itertools
 import json
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -188,16 +187,6 @@ def test_relative_scores() -> None:
     assert len(relative(np.array([]))) == 0
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    """The tiny catalogue built once for this module (its tests only read it)."""
-    folder = tmp_path_factory.mktemp("engine")
-    settings = Settings(data_dir=folder / "data", encoder=EncoderSettings(name="fake"))
-    matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(folder / "catalog.jsonl")))
-    return matcher
-
-
 def everything(response: RecommendationResponse) -> list[Result]:
     return response.results + response.testbeds + (response.partner_set or [])
 
@@ -355,18 +344,6 @@ def test_partner_set_through_the_api(engine: Matcher) -> None:
     assert skipped.status_code == 200 and skipped.json()["partner_set"] is None
     wrong = client.post("/v1/recommendations", json={"need": THREE_PARTS, "partner_set": "maybe"})
     assert wrong.status_code == 422 and "partner_set" in wrong.json()["error"]["message"]
-
-
-@pytest.fixture
-def cli_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, catalog_file: Path) -> Iterator[Path]:
-    from matcher.settings import get_settings
-
-    monkeypatch.setenv("MATCHER_ENCODER__NAME", "fake")
-    monkeypatch.setenv("MATCHER_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    assert cli.main(["build", "--catalog", str(catalog_file), "--json"]) == 0
-    yield tmp_path / "data"
-    get_settings.cache_clear()
 
 
 def test_cli_partner_set_and_no_partner_set(

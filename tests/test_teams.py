@@ -23,16 +23,13 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from matcher import cli, team_greedy, team_milp, teams
-from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
-from matcher.settings import EncoderSettings, Settings
 from matcher.team_build import TeamRequestError, organisation_key
 from matcher.team_checks import TeamInfeasibleError, check
 from matcher.team_problem import Assignment, TeamProblem, score, team_score, violations
 from matcher.team_schemas import TeamRequest, TeamResponse
-from tests.catalog import write_catalog
+from tests.command import run
 
 OPENLAB = Path(__file__).resolve().parents[1] / "matcher" / "demo" / "openlab"
 HIDDEN = "researcher:hidden-person"
@@ -495,23 +492,6 @@ def test_companies_with_a_legal_form_prefix_stay_apart() -> None:
 # --- engine, API and CLI with the fake encoder on the tiny catalogue ---------------------
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    """The tiny catalogue built once for this module (its tests only read it)."""
-    folder = tmp_path_factory.mktemp("teams")
-    settings = Settings(data_dir=folder / "data", encoder=EncoderSettings(name="fake"))
-    matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(folder / "catalog.jsonl")))
-    return matcher
-
-
-@pytest.fixture
-def client(engine: Matcher) -> TestClient:
-    return TestClient(
-        create_app(engine.settings, encoder=FakeEncoder()), raise_server_exceptions=False
-    )
-
-
 def profile(
     pid: str, name: str, text: str, organisation: str, *disciplines: str, **extra: object
 ) -> dict[str, Any]:
@@ -849,13 +829,6 @@ def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         assert cli.main(["build", "--catalog", "demo", "--json"]) == 0
         yield data
     get_settings.cache_clear()
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 EXAMPLE = [
