@@ -173,9 +173,9 @@ class Answer:
         if query is None:
             query = loaded.retriever.query(request.need, vectors[:1])
         ranked = rank(loaded, query, request, top_k, initial)
-        described = {g: self._features(pairs, 5 * top_k) for g, pairs in ranked.items()}
+        positions = {g: {e.id: i + 1 for i, (e, _) in enumerate(p)} for g, p in ranked.items()}
         if self.reranker is not None:
-            ranked = {g: self._rerank(pairs, described[g]) for g, pairs in ranked.items()}
+            ranked = {g: self._rerank(pairs) for g, pairs in ranked.items()}
         spread = self.settings.diversify if request.diversify is None else request.diversify
         lists = {group: order(pairs, top_k, spread) for group, pairs in ranked.items()}
         analysis = NeedAnalysis(loaded.retriever, loaded.entities, loaded.disciplines)
@@ -192,9 +192,14 @@ class Answer:
             len(members), len(analysis.aspects)
         )
         self.shown = [
-            {"entity_id": e.id, "list": g, "position": i + 1, "features": described[g][e.id]}
+            {
+                "entity_id": e.id,
+                "list": g,
+                "position": i + 1,
+                "features": self._features(e, c, positions[g][e.id]),
+            }
             for g, pairs in lists.items()
-            for i, (e, _) in enumerate(pairs)
+            for i, (e, c) in enumerate(pairs)
         ]
         lab_cover = analysis.cover([e for e, _ in lists["testbeds"]])
         return RecommendationResponse(
@@ -209,22 +214,20 @@ class Answer:
             reranked=self.reranker is not None,
         )
 
-    def _features(self, pairs: Pairs, shown: int) -> dict[str, dict[str, float]]:
-        """Reranker features of the head of a ranked list (as far as may be shown), by id."""
-        newest = self.loaded.newest
-        place = self.request.municipality
-        return {
-            e.id: features(e, c, i + 1, RERANK_POOL, place, newest)
-            for i, (e, c) in enumerate(pairs[: max(RERANK_POOL, shown)])
-        }
+    def _features(self, entity: AnyEntity, candidate: Candidate, position: int) -> dict[str, float]:
+        """Reranker features of an entity at its position in the engine's own order."""
+        place, newest = self.request.municipality, self.loaded.newest
+        return features(entity, candidate, position, RERANK_POOL, place, newest)
 
-    def _rerank(self, pairs: Pairs, described: dict[str, dict[str, float]]) -> Pairs:
+    def _rerank(self, pairs: Pairs) -> Pairs:
         """The head of a ranked list in the learned reranker's order (scores unchanged)."""
         assert self.reranker is not None
         head = pairs[:RERANK_POOL]
         if not head:
             return pairs
-        chance = self.reranker.probability([described[e.id] for e, _ in head])
+        chance = self.reranker.probability(
+            [self._features(e, c, i + 1) for i, (e, c) in enumerate(head)]
+        )
         order = sorted(range(len(head)), key=lambda i: (-chance[i], i))
         return [head[i] for i in order] + pairs[RERANK_POOL:]
 
