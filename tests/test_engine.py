@@ -1,5 +1,6 @@
 """Build and recommend on the tiny catalogue with the fake encoder."""
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -85,9 +86,23 @@ def test_recommend_before_build_is_a_clear_error(settings: Settings) -> None:
         matcher.recommend(NeedRequest(need="anything"))
 
 
-def test_rebuild_reuses_cached_embeddings(built: Matcher, catalog_file: Path) -> None:
+def test_rebuilding_an_unchanged_catalogue_encodes_and_reindexes_nothing(
+    built: Matcher, catalog_file: Path
+) -> None:
+    before = current_path(built.index_dir)
     report = built.build(str(catalog_file))
-    assert report.encoded == 0 and report.from_cache == report.items > 0
+    assert report.encoded == 0 and not report.reindexed and report.unchanged == len(ENTITIES)
+    assert report.items > 0 and current_path(built.index_dir) == before
+
+
+def test_a_changed_catalogue_encodes_only_the_changed_texts(
+    built: Matcher, tmp_path: Path
+) -> None:
+    changed = [dict(e) for e in ENTITIES]
+    changed[0]["description"] = "Entirely new words about hydrogen electrolysers."
+    report = built.build(str(write_catalog(tmp_path / "changed.jsonl", changed)))
+    assert report.updated == 1 and report.unchanged == len(ENTITIES) - 1 and report.reindexed
+    assert report.encoded == 1 and report.from_cache == report.items
 
 
 def test_rebuild_swaps_the_index_for_a_running_engine(
@@ -100,7 +115,11 @@ def test_rebuild_swaps_the_index_for_a_running_engine(
     other.build(str(write_catalog(tmp_path / "smaller.jsonl", smaller)))
     assert current_path(built.index_dir) != before
     assert before is not None and not before.exists(), "the old snapshot is cleaned up"
-    after = built.recommend(NeedRequest(need="fraud payments"))
+    for _ in range(200):  # the running engine loads the new snapshot in the background
+        after = built.recommend(NeedRequest(need="fraud payments"))
+        if "company:ledger-safe" not in ids(after.results):
+            break
+        time.sleep(0.02)
     assert "company:ledger-safe" not in ids(after.results)
 
 
@@ -120,7 +139,7 @@ def test_unreadable_catalogues_are_clear_errors(tmp_path: Path, settings: Settin
     with pytest.raises(CatalogError, match="not found"):
         load_catalog(str(tmp_path / "nope.jsonl"))
     (tmp_path / "notes.txt").write_text("hello")
-    with pytest.raises(CatalogError, match="expected a .jsonl or .json"):
+    with pytest.raises(CatalogError, match="expected a .jsonl, .json or .csv"):
         load_catalog(str(tmp_path / "notes.txt"))
     (tmp_path / "empty.jsonl").write_text('{"id": "bad"}\n')
     with pytest.raises(CatalogError, match="no valid entities"):

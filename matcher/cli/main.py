@@ -3,11 +3,14 @@
 import argparse
 import sys
 
+from matcher.catalog import FORMATS
 from matcher.cli.coach import cmd_feedback, cmd_portfolio, cmd_train_reranker
 from matcher.cli.common import ACCESS_MODES, ACCESS_TYPES, KIND_CHOICES, CliError
 from matcher.cli.evaluation import cmd_evaluate, cmd_tune_fusion
-from matcher.cli.search import cmd_build, cmd_neighbours, cmd_recommend, cmd_serve
+from matcher.cli.ingest import cmd_build, cmd_delete, cmd_ingest
+from matcher.cli.search import cmd_neighbours, cmd_recommend, cmd_serve
 from matcher.cli.teams import cmd_teams
+from matcher.store import StoreError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -17,11 +20,30 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = top.add_subparsers(dest="command", required=True)
 
-    build = sub.add_parser("build", help="build the store and indexes from a catalogue")
-    build.add_argument("--catalog", default="demo", help="'demo' or a .jsonl/.json file or folder")
+    build = sub.add_parser("build", help="make the store and index hold exactly a catalogue")
+    build.add_argument(
+        "--catalog",
+        default="demo",
+        help="'demo', a .jsonl/.json/.csv file, a folder of them or a CORDIS export folder",
+    )
     build.add_argument("--data-dir", help="data directory (default: MATCHER_DATA_DIR or ./data)")
     build.add_argument("--json", action="store_true", help="print a JSON summary only")
     build.set_defaults(func=cmd_build)
+
+    ing = sub.add_parser("ingest", help="add or update entities from a file, folder or export")
+    ing.add_argument("source", help="a .jsonl/.json/.csv file, a folder of them, a CORDIS export")
+    ing.add_argument("--format", default="auto", choices=FORMATS, help="default: from the name")
+    ing.add_argument(
+        "--replace", action="store_true", help="also delete every entity not in the source"
+    )
+    ing.add_argument("--data-dir", help="data directory")
+    ing.add_argument("--json", action="store_true", help="print the full report as JSON")
+    ing.set_defaults(func=cmd_ingest)
+
+    rm = sub.add_parser("delete", help="remove entities by id from the store and the index")
+    rm.add_argument("ids", nargs="+", help="entity ids, e.g. company:acme")
+    rm.add_argument("--data-dir", help="data directory")
+    rm.set_defaults(func=cmd_delete)
 
     rec = sub.add_parser("recommend", help="recommend partners and testbeds for a need")
     rec.add_argument("need", help="the innovation need, in Swedish or English")
@@ -123,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except CliError as exc:
+    except (CliError, StoreError) as exc:
         print(f"matcher: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,8 +1,6 @@
 """Subcommands that build the index and answer needs: build, recommend, similar, serve."""
 
 import argparse
-import json
-import sys
 from typing import Any
 
 from matcher.cli.common import (
@@ -12,39 +10,6 @@ from matcher.cli.common import (
     print_aspects,
     print_results,
 )
-
-
-def cmd_build(args: argparse.Namespace) -> int:
-    """Build the store and index from a catalogue."""
-    from matcher.catalog import CatalogError
-    from matcher.engine import Matcher
-
-    matcher = Matcher(load_settings(args))
-    try:
-        report = matcher.build(args.catalog, progress=not args.json)
-    except CatalogError as exc:
-        raise CliError(str(exc)) from exc
-    summary = {
-        "entities": report.entities,
-        "items": report.items,
-        "encoded": report.encoded,
-        "from_cache": report.from_cache,
-        "seconds": round(report.seconds, 2),
-        "index": report.index,
-        "rejected": [{"where": r.where, "reason": r.reason} for r in report.rejected],
-    }
-    if args.json:
-        print(json.dumps(summary, ensure_ascii=False))
-        return 0
-    counts = ", ".join(f"{n} {kind}" for kind, n in sorted(report.entities.items()))
-    print(
-        f"stored {counts}; indexed {report.items} texts "
-        f"({report.encoded} encoded, {report.from_cache} from cache) in {report.seconds:.1f} s"
-    )
-    print(f"index: {report.index} in {matcher.index_dir}")
-    for rejected in report.rejected:
-        print(f"rejected {rejected.where}: {rejected.reason}", file=sys.stderr)
-    return 0
 
 
 def _trl(text: str | None) -> int | list[int] | None:

@@ -1,0 +1,89 @@
+"""Catalogue writes over HTTP: bulk upsert of entities and deletion of one entity."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import MatcherDep
+from matcher.catalog import CatalogError, text_records, validate
+from matcher.engine import Matcher, UnknownEntityError
+
+router = APIRouter(prefix="/v1/entities", tags=["ingestion"])
+
+MEDIA_FORMATS = {
+    "application/json": "json",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/jsonlines": "jsonl",
+    "text/csv": "csv",
+}
+BULK_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": 'Entities in the catalogue format: a JSON list (or {"entities": [...]}),'
+        " JSON Lines, or CSV with one column per field and lists split by ';'.",
+        "content": {
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+FormatQuery = Annotated[
+    Literal["json", "jsonl", "csv"] | None,
+    Query(description="Body format; taken from Content-Type when omitted."),
+]
+ReplaceQuery = Annotated[
+    bool, Query(description="Also delete every stored entity that is not in this upload.")
+]
+
+
+def _format(request: Request, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in MEDIA_FORMATS:
+        raise CatalogError(
+            f"unsupported Content-Type '{media or 'none'}'; send application/json, "
+            "application/x-ndjson or text/csv, or set ?format="
+        )
+    return MEDIA_FORMATS[media]
+
+
+@router.post(":bulk", openapi_extra=BULK_BODY)
+async def bulk(
+    request: Request, matcher: MatcherDep, format: FormatQuery = None, replace: ReplaceQuery = False
+) -> dict[str, Any]:
+    """Add or update many entities by id; bad rows are reported with where and why.
+
+    The good rows are stored and indexed; queries are served from the previous index until
+    the new one is swapped in. Re-sending the same rows changes nothing.
+    """
+    fmt = _format(request, format)
+    body = await request.body()
+    report = await run_in_threadpool(_ingest, matcher, body, fmt, replace)
+    return report
+
+
+def _ingest(matcher: Matcher, body: bytes, fmt: str, replace: bool) -> dict[str, Any]:
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"the body is not UTF-8 text (byte {exc.start})") from exc
+    loaded = validate(text_records(text, fmt, "body"))
+    if not loaded.entities:
+        first = loaded.rejected[0] if loaded.rejected else None
+        detail = f"; first: {first.where}: {first.reason}" if first else ""
+        raise CatalogError(
+            f"no valid entities in the body ({len(loaded.rejected)} rejected{detail})"
+        )
+    return matcher.ingest(loaded, replace=replace).summary()
+
+
+@router.delete("/{entity_id}")
+def delete_entity(entity_id: str, matcher: MatcherDep) -> dict[str, str]:
+    """Remove an entity from the store and the index."""
+    if not matcher.delete([entity_id]):
+        raise UnknownEntityError(f"no entity with id '{entity_id}'")
+    return {"deleted": entity_id}

@@ -1,0 +1,79 @@
+"""Catalogue writes: build (replace everything), ingest (upsert), delete."""
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from matcher.cli.common import CliError, load_settings
+
+SHOWN_REJECTIONS = 50
+
+
+def _matcher(args: argparse.Namespace) -> Any:
+    from matcher.engine import Matcher
+
+    return Matcher(load_settings(args))
+
+
+def _print_report(report: Any, matcher: Any, as_json: bool) -> int:
+    """Print an ingest report; exit code 1 when some rows were rejected, else 0."""
+    if as_json:
+        print(json.dumps(report.summary(), ensure_ascii=False))
+        return 1 if report.rejected else 0
+    counts = ", ".join(f"{n} {kind}" for kind, n in sorted(report.entities.items()))
+    print(
+        f"{report.received} rows: {report.inserted} new, {report.updated} changed, "
+        f"{report.unchanged} unchanged, {len(report.rejected)} rejected"
+        + (f", {report.deleted} deleted" if report.deleted else "")
+    )
+    if report.reindexed:
+        print(
+            f"indexed {report.items} texts ({report.encoded} encoded, {report.from_cache} from "
+            f"cache): {report.index} in {matcher.index_dir}"
+        )
+    else:
+        print(f"nothing changed; the index in {matcher.index_dir} is current")
+    print(f"store holds {counts or 'nothing'}; {report.seconds:.1f} s")
+    for rejected in report.rejected[:SHOWN_REJECTIONS]:
+        print(f"rejected {rejected.where}: {rejected.reason}", file=sys.stderr)
+    if len(report.rejected) > SHOWN_REJECTIONS:
+        more = len(report.rejected) - SHOWN_REJECTIONS
+        print(f"... and {more} more rejected rows (use --json for all)", file=sys.stderr)
+    return 1 if report.rejected else 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Make the store and index hold exactly a catalogue."""
+    from matcher.catalog import CatalogError
+
+    matcher = _matcher(args)
+    try:
+        report = matcher.build(args.catalog, progress=not args.json)
+    except CatalogError as exc:
+        raise CliError(str(exc)) from exc
+    return _print_report(report, matcher, args.json)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Upsert the entities of a file, folder or CORDIS export."""
+    from matcher.catalog import CatalogError, load_catalog
+
+    matcher = _matcher(args)
+    try:
+        loaded = load_catalog(args.source, args.format, progress=not args.json)
+    except CatalogError as exc:
+        raise CliError(str(exc)) from exc
+    if not loaded.entities and args.replace:
+        raise CliError(f"no valid entities in {args.source}; --replace would empty the catalogue")
+    report = matcher.ingest(loaded, replace=args.replace, progress=not args.json)
+    return _print_report(report, matcher, args.json)
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    """Remove entities by id from the store and the index."""
+    matcher = _matcher(args)
+    removed = matcher.delete(args.ids)
+    unknown = len(set(args.ids)) - removed
+    print(f"deleted {removed} entities" + (f"; {unknown} ids were not stored" if unknown else ""))
+    return 0 if removed else 1

@@ -1,0 +1,160 @@
+"""Ingestion: upsert validated entities into the store and swap in a rebuilt index.
+
+Order of work, so that a failure or a crash never leaves a half state in use:
+1. validate (bad rows are reported, the good ones go on);
+2. compare with the store by content hash: unchanged entities are skipped;
+3. encode the texts of new and changed entities (the embedding cache keeps them);
+4. write the store in one transaction;
+5. rebuild the index into a new snapshot folder from the store and the cache, and point
+   CURRENT at it (a rename); queries are served from the previous snapshot until then.
+If the process dies between 4 and 5, the snapshot's catalogue digest no longer matches the
+store, and the next ingest or `matcher build` rebuilds the index.
+"""
+
+import fcntl
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tqdm import tqdm
+
+from matcher.catalog import LoadedCatalog, Rejected
+from matcher.filters import is_listed
+from matcher.items import entity_items, searchable_text
+from matcher.lexical import LexicalIndex
+from matcher.snapshot import build_shards, save_snapshot, snapshot_info
+from matcher.store import AnyEntity, row_hash
+
+if TYPE_CHECKING:
+    from matcher.engine import Matcher
+
+_THREAD_LOCK = threading.Lock()
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, row by row where rows were refused."""
+
+    received: int
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    encoded: int = 0
+    from_cache: int = 0
+    reindexed: bool = False
+    items: int = 0
+    entities: dict[str, int] = field(default_factory=dict)
+    index: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        data["rejected"] = [
+            {k: v for k, v in asdict(r).items() if v is not None} for r in self.rejected
+        ]
+        return data
+
+
+@contextmanager
+def write_lock(data_dir: Path) -> Iterator[None]:
+    """One writer at a time: across threads of this process and across processes."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with _THREAD_LOCK, open(data_dir / "write.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _encode(matcher: "Matcher", entities: list[AnyEntity], progress: bool) -> None:
+    """Put the vectors of these entities' texts into the embedding cache."""
+    items = [i for e in entities if is_listed(e) for i in entity_items(e)]
+    if items:
+        matcher.encoder.encode_documents(
+            [i.text for i in items], progress=progress, languages=[i.language for i in items]
+        )
+
+
+def index_is_current(matcher: "Matcher") -> bool:
+    """Whether the current snapshot was built from exactly the store's content and model."""
+    info = snapshot_info(matcher.index_dir)
+    return (
+        bool(info)
+        and info.get("catalog") == matcher.store.digest()
+        and info.get("model") == matcher.encoder.model_id
+    )
+
+
+def reindex(matcher: "Matcher", progress: bool = False) -> tuple[int, dict[str, Any]]:
+    """Rebuild the index from the store into a new snapshot and swap it in."""
+    digest = matcher.store.digest()
+    listed = [e for e in matcher.store.all() if is_listed(e)]
+    items = [i for e in listed for i in entity_items(e)]
+    vectors = matcher.encoder.encode_documents(
+        [i.text for i in items], progress=progress, languages=[i.language for i in items]
+    )
+    steps = tqdm(total=3, desc="indexing", unit=" step", disable=not progress)
+    shards = build_shards(items, vectors, matcher.settings.index)
+    steps.update()
+    lexical = LexicalIndex.build({e.id: (searchable_text(e), e.language) for e in listed})
+    steps.update()
+    save_snapshot(matcher.index_dir, shards, items, lexical, matcher.encoder.model_id, digest)
+    steps.update()
+    steps.close()
+    index = {
+        language: {"backend": s.backend.name, "vectors": len(s.backend), **s.backend.parameters()}
+        for language, s in shards.items()
+    }
+    return len(items), index
+
+
+def ingest(
+    matcher: "Matcher", loaded: LoadedCatalog, replace: bool = False, progress: bool = False
+) -> IngestReport:
+    """Upsert the valid entities (and, with `replace`, delete every other one), then reindex."""
+    started = time.perf_counter()
+    report = IngestReport(received=len(loaded.entities) + len(loaded.rejected))
+    report.rejected = list(loaded.rejected)
+    encoder = matcher.encoder
+    misses = encoder.misses
+    with write_lock(matcher.data_dir):
+        stored = matcher.store.hashes()
+        changed = [e for e in loaded.entities if stored.get(e.id) != row_hash(e)]
+        incoming = {e.id for e in loaded.entities}
+        gone = [i for i in stored if i not in incoming] if replace else []
+        _encode(matcher, changed, progress)
+        counts = matcher.store.upsert(changed)
+        report.deleted = matcher.store.delete_many(gone) if gone else 0
+        report.inserted, report.updated = counts.inserted, counts.updated
+        report.unchanged = len(loaded.entities) - len(changed)
+        if counts.written or report.deleted or not index_is_current(matcher):
+            hits = encoder.hits
+            report.items, report.index = reindex(matcher, progress)
+            report.reindexed = True
+            matcher.refresh()
+        else:
+            report.items = int(snapshot_info(matcher.index_dir).get("items", 0))
+    report.encoded = encoder.misses - misses
+    report.from_cache = encoder.hits - hits if report.reindexed else 0
+    report.entities = matcher.store.count()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def delete(matcher: "Matcher", ids: list[str], progress: bool = False) -> int:
+    """Remove entities from the store and the index; returns how many existed."""
+    with write_lock(matcher.data_dir):
+        removed = matcher.store.delete_many(ids)
+        if removed or not index_is_current(matcher):
+            reindex(matcher, progress)
+            matcher.refresh()
+    return removed

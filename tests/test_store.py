@@ -1,0 +1,92 @@
+"""The entity store: the same behaviour on SQLite and on a real PostgreSQL server."""
+
+from pathlib import Path
+
+import pytest
+
+from matcher.encoders.fake import FakeEncoder
+from matcher.engine import Matcher
+from matcher.schemas import NeedRequest, parse_entity
+from matcher.settings import EncoderSettings, Settings
+from matcher.store import Store, StoreError
+from tests.catalog import ENTITIES, write_catalog
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def entities() -> list:
+    return [parse_entity(e) for e in ENTITIES]
+
+
+def test_upsert_counts_new_changed_and_unchanged_rows(store_url: str) -> None:
+    store = Store(store_url)
+    first = store.upsert(entities())
+    assert (first.inserted, first.updated, first.unchanged) == (len(ENTITIES), 0, 0)
+    again = store.upsert(entities())
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, len(ENTITIES))
+    changed = entities()
+    changed[0] = changed[0].model_copy(update={"description": "Ny beskrivning: återvinning ✓"})
+    third = store.upsert(changed)
+    assert (third.inserted, third.updated, third.unchanged) == (0, 1, len(ENTITIES) - 1)
+    stored = store.get(changed[0].id)
+    assert stored is not None and stored.description == "Ny beskrivning: återvinning ✓"
+
+
+def test_reads_deletes_and_counts(store_url: str) -> None:
+    store = Store(store_url)
+    store.upsert(entities())
+    assert [e.id for e in store.all()] == sorted(e["id"] for e in ENTITIES)
+    assert sum(store.count().values()) == len(ENTITIES)
+    gone = [ENTITIES[0]["id"], ENTITIES[1]["id"], "company:never-stored"]
+    assert store.delete_many(gone) == 2
+    assert store.get(gone[0]) is None and store.get(ENTITIES[2]["id"]) is not None
+    assert not store.delete(gone[0])
+    assert sum(store.count().values()) == len(ENTITIES) - 2
+
+
+def test_the_digest_follows_the_content_not_the_database(tmp_path: Path, store_url: str) -> None:
+    store, reference = Store(store_url), Store(tmp_path / "reference.sqlite")
+    store.upsert(list(reversed(entities())))
+    reference.upsert(entities())
+    assert store.digest() == reference.digest()
+    store.delete(ENTITIES[0]["id"])
+    assert store.digest() != reference.digest()
+    assert store.hashes() != reference.hashes()
+
+
+def test_replace_all_keeps_exactly_the_given_entities(store_url: str) -> None:
+    store = Store(store_url)
+    store.upsert(entities())
+    assert store.replace_all(entities()[:3]) == 3
+    assert [e.id for e in store.all()] == sorted(e["id"] for e in ENTITIES[:3])
+
+
+def test_a_store_reopened_holds_what_was_written(store_url: str) -> None:
+    Store(store_url).upsert(entities())
+    reopened = Store(store_url)
+    assert {e.id for e in reopened.all()} == {e["id"] for e in ENTITIES}
+
+
+def test_the_engine_runs_unchanged_on_either_store(store_url: str, tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data", store_url=store_url, encoder=EncoderSettings(name="fake")
+    )
+    matcher = Matcher(settings, encoder=FakeEncoder())
+    report = matcher.build(str(write_catalog(tmp_path / "catalog.jsonl")))
+    assert report.inserted == len(ENTITIES) and report.reindexed
+    top = matcher.recommend(NeedRequest(need="recycling lithium-ion batteries black mass"))
+    assert top.results[0].id == "company:battery-loop"
+    assert not matcher.build(str(tmp_path / "catalog.jsonl")).reindexed
+    assert matcher.delete(["company:battery-loop"]) == 1
+    after = matcher.recommend(NeedRequest(need="recycling lithium-ion batteries black mass"))
+    assert "company:battery-loop" not in [r.id for r in after.results]
+
+
+def test_an_unreachable_store_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="cannot open the store at postgresql://u:\\*\\*\\*@"):
+        Store("postgresql://u:secret@127.0.0.1:1/none")
