@@ -78,11 +78,11 @@ def test_jsonl_and_csv_bodies_are_read_by_content_type(writer: TestClient) -> No
 def test_bad_uploads_are_clear_4xx_and_change_nothing(
     writer: TestClient, body: str | bytes, headers: dict[str, str], status: int, code: str
 ) -> None:
-    before = writer.get("/v1/health").json()
+    before = writer.get("/readyz").json()
     response = writer.post("/v1/entities:bulk", content=body, headers=headers)
     assert response.status_code == status
     assert response.json()["error"]["code"] == code
-    assert writer.get("/v1/health").json() == before
+    assert writer.get("/readyz").json() == before
 
 
 def test_a_bulk_upload_may_exceed_the_ordinary_body_limit(writer: TestClient) -> None:
