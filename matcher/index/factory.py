@@ -14,7 +14,13 @@ def create_backend(settings: IndexSettings, dim: int, expected: int) -> VectorBa
         return ExactBackend(dim)
     from matcher.index.faiss import FaissBackend
 
-    return FaissBackend(dim, expected=expected, exact_threshold=settings.exact_threshold)
+    return FaissBackend(
+        dim,
+        expected=expected,
+        exact_threshold=settings.exact_threshold,
+        ivf_threshold=settings.ivf_threshold,
+        min_recall=settings.min_recall,
+    )
 
 
 def load_backend(directory: Path) -> VectorBackend:

@@ -1,6 +1,5 @@
-"""FAISS backend: exact flat index for small collections, HNSW above a size threshold."""
+"""FAISS backend: exact flat index for small collections, HNSW or IVF-Flat above (see tuning.py)."""
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,21 +8,23 @@ import faiss
 import numpy as np
 
 from matcher.index.base import atomic_write, check_batch, check_queries, write_manifest
+from matcher.index.tuning import (
+    MAX_EF_SEARCH,
+    MIN_PER_LIST,
+    RECALL_K,
+    RECALL_QUERIES,
+    choose_index,
+    hnsw_parameters,
+    ivf_parameters,
+    raise_until,
+)
 
 INDEX_FILE = "vectors.faiss"
-
-
-def hnsw_parameters(n: int) -> dict[str, int]:
-    """HNSW graph degree and beam widths derived from the collection size."""
-    m = 16 if n < 200_000 else 32
-    return {
-        "M": m,
-        "ef_construction": 40 + 4 * m,
-        "ef_search": max(64, int(32 * math.log10(max(n, 10)))),
-    }
-
-
 PARALLEL_QUERIES = 16
+IVF_THRESHOLD = 200_000
+EXACT_CHUNK = 65_536
+
+__all__ = ["FaissBackend", "hnsw_parameters", "ivf_parameters"]
 
 
 def _single_threaded(
@@ -40,50 +41,109 @@ def _single_threaded(
 
 
 class FaissBackend:
-    """FAISS inner-product index wrapped in an id map."""
+    """FAISS inner-product index: flat or HNSW in an id map, or IVF-Flat holding its own ids."""
 
     name = "faiss"
 
-    def __init__(self, dim: int, expected: int = 0, exact_threshold: int = 50_000) -> None:
+    def __init__(
+        self,
+        dim: int,
+        expected: int = 0,
+        exact_threshold: int = 50_000,
+        ivf_threshold: int = IVF_THRESHOLD,
+        min_recall: float = 0.95,
+    ) -> None:
         self.dim = dim
-        self._params: dict[str, Any]
-        if expected < exact_threshold:
-            self._params = {"index_type": "flat"}
-            inner: faiss.Index = faiss.IndexFlatIP(dim)
-        else:
-            hnsw = hnsw_parameters(expected)
-            self._params = {"index_type": "hnsw", "expected": expected, **hnsw}
-            inner = faiss.IndexHNSWFlat(dim, hnsw["M"], faiss.METRIC_INNER_PRODUCT)
-            inner.hnsw.efConstruction = hnsw["ef_construction"]
-            inner.hnsw.efSearch = hnsw["ef_search"]
-        self._index = faiss.IndexIDMap2(inner)
+        self.min_recall = min_recall
+        kind = choose_index(expected, exact_threshold, ivf_threshold)
+        self._params: dict[str, Any] = {"index_type": kind}
+        if kind == "hnsw":
+            self._params |= {"expected": expected, **hnsw_parameters(expected)}
+        elif kind == "ivf":
+            self._params |= {"expected": expected, **ivf_parameters(expected)}
+        if kind != "flat":
+            self._params["min_recall"] = min_recall
+        self._index: Any = self._empty()
+        self._checked = 0  # size at the last recall check
+
+    def _empty(self) -> Any:
+        """A new index of the chosen type (IVF untrained: it is trained on the first batch)."""
+        kind = self._params["index_type"]
+        if kind == "ivf":
+            return faiss.IndexIVFFlat(
+                faiss.IndexFlatIP(self.dim), self.dim, 1, faiss.METRIC_INNER_PRODUCT
+            )
+        if kind == "flat":
+            return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
+        inner = faiss.IndexHNSWFlat(self.dim, self._params["M"], faiss.METRIC_INNER_PRODUCT)
+        inner.hnsw.efConstruction = self._params["ef_construction"]
+        inner.hnsw.efSearch = self._params["ef_search"]
+        return faiss.IndexIDMap2(inner)
+
+    def _trained_ivf(self, vectors: np.ndarray) -> Any:
+        """IVF-Flat trained (spherical k-means) on a sample of the first batch.
+
+        A first batch smaller than planned gets fewer lists (at least 39 points each)."""
+        nlist = max(1, min(int(self._params["nlist"]), len(vectors) // MIN_PER_LIST))
+        size = min(len(vectors), int(self._params["train_size"]))
+        pick = np.random.default_rng(0).choice(len(vectors), size, replace=False)
+        index: Any = faiss.IndexIVFFlat(
+            faiss.IndexFlatIP(self.dim), self.dim, nlist, faiss.METRIC_INNER_PRODUCT
+        )
+        index.cp.spherical = True
+        index.train(vectors[np.sort(pick)])
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
+        index.nprobe = min(int(self._params["nprobe"]), nlist)
+        self._params |= {"nlist": nlist, "train_size": size, "nprobe": int(index.nprobe)}
+        return index
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
     def _ids(self) -> np.ndarray:
-        return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        if self._params["index_type"] != "ivf":
+            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        lists: Any = self._index.invlists
+        parts = [
+            faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy()
+            for i in range(lists.nlist)
+            if lists.list_size(i)
+        ]
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        """Add vectors under new ids."""
+        """Add vectors under new ids; an approximate index re-checks recall when it has doubled."""
         ids, vectors = check_batch(ids, vectors, self.dim)
+        if len(ids) == 0:
+            return
         if len(self) and np.isin(ids, self._ids()).any():
             raise ValueError("some ids are already in the index")
+        if not self._index.is_trained:
+            self._index = self._trained_ivf(vectors)
         self._index.add_with_ids(vectors, ids)
+        if self._params["index_type"] != "flat" and len(self) >= 2 * self._checked:
+            self.calibrate()
 
     def remove(self, ids: np.ndarray) -> int:
-        """Remove by id; graph indexes are rebuilt without the removed vectors."""
-        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
-        if self._params["index_type"] == "flat":
-            return int(self._index.remove_ids(ids))  # type: ignore[arg-type]
+        """Remove by id; an HNSW graph is rebuilt without the removed vectors."""
+        ids = np.ascontiguousarray(ids, dtype=np.int64).reshape(-1)
+        kind = self._params["index_type"]
+        if kind == "flat":
+            return int(self._index.remove_ids(ids))
+        if kind == "ivf":
+            if len(self) == 0:
+                return 0
+            selector = faiss.IDSelectorArray(len(ids), faiss.swig_ptr(ids))
+            return int(self._index.remove_ids(selector))
         current = self._ids()
         keep = ~np.isin(current, ids)
         if keep.all():
             return 0
-        vectors = np.stack([self._index.reconstruct(int(i)) for i in current[keep]])
-        rebuilt = FaissBackend(self.dim, int(self._params["expected"]), exact_threshold=0)
-        rebuilt.add(current[keep], vectors)
-        self._index = rebuilt._index
+        expected = int(self._params["expected"])
+        rebuilt = FaissBackend(self.dim, expected, 0, expected + 1, self.min_recall)
+        rebuilt.add(current[keep], self.vectors(current[keep]))
+        self._index, self._params = rebuilt._index, rebuilt._params
+        self._checked = rebuilt._checked
         return int((~keep).sum())
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +161,7 @@ class FaissBackend:
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         """Stored vectors by id."""
-        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        ids = np.ascontiguousarray(ids, dtype=np.int64).reshape(-1)
         if len(ids) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         try:
@@ -109,8 +169,46 @@ class FaissBackend:
         except RuntimeError as exc:
             raise KeyError("some ids are not in the index") from exc
 
+    def calibrate(self) -> float:
+        """Measure recall@10 against exact search, using up to 200 stored vectors as queries,
+        and raise efSearch / nprobe until it reaches min_recall; returns the recall."""
+        kind = self._params["index_type"]
+        if kind == "flat" or len(self) == 0:
+            return 1.0
+        ids = self._ids()
+        rng = np.random.default_rng(0)
+        queries = self.vectors(np.sort(rng.choice(ids, min(RECALL_QUERIES, len(ids)), False)))
+        true_scores = self._exact_scores(ids, queries, min(RECALL_K, len(ids)))
+        key = "nprobe" if kind == "ivf" else "ef_search"
+        limit = self._index.nlist if kind == "ivf" else max(MAX_EF_SEARCH, self._params[key])
+        value, measured = raise_until(
+            self.search, self._set_search_parameter, int(self._params[key]), int(limit),
+            queries, true_scores, self.min_recall,
+        )  # fmt: skip
+        self._params |= {key: value, "recall_at_10": round(measured, 4)}
+        self._params["recall_queries"] = len(queries)
+        self._checked = len(self)
+        return measured
+
+    def _set_search_parameter(self, value: int) -> None:
+        if self._params["index_type"] == "ivf":
+            self._index.nprobe = value
+        else:
+            hnsw: Any = faiss.downcast_index(self._index.index)
+            hnsw.hnsw.efSearch = value
+        self._params["nprobe" if self._params["index_type"] == "ivf" else "ef_search"] = value
+
+    def _exact_scores(self, ids: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+        """Exact top-k scores over all stored vectors, streamed in chunks, best first."""
+        best = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        for start in range(0, len(ids), EXACT_CHUNK):
+            sims = queries @ self.vectors(ids[start : start + EXACT_CHUNK]).T
+            both = np.concatenate([best, sims], axis=1)
+            best = -np.partition(-both, k - 1, axis=1)[:, :k]
+        return -np.sort(-best, axis=1)
+
     def parameters(self) -> dict[str, Any]:
-        """Index type and its parameters."""
+        """Index type, its parameters and the measured recall."""
         return dict(self._params)
 
     def save(self, directory: Path, extra: dict[str, Any] | None = None) -> None:
@@ -123,8 +221,11 @@ class FaissBackend:
         """Read an index written by save()."""
         backend = cls(int(manifest["dimension"]))
         backend._params = dict(manifest["parameters"])
-        backend._index = faiss.read_index(str(directory / INDEX_FILE))  # type: ignore[assignment]
-        if backend._params["index_type"] == "hnsw":
-            inner = faiss.downcast_index(backend._index.index)
-            inner.hnsw.efSearch = backend._params["ef_search"]  # type: ignore[attr-defined]
+        backend._index = faiss.read_index(str(directory / INDEX_FILE))
+        backend.min_recall = float(backend._params.get("min_recall", backend.min_recall))
+        backend._checked = len(backend)
+        kind = backend._params["index_type"]
+        if kind in ("hnsw", "ivf"):
+            key = "nprobe" if kind == "ivf" else "ef_search"
+            backend._set_search_parameter(int(backend._params[key]))
         return backend

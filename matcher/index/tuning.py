@@ -1,0 +1,79 @@
+"""FAISS index type and parameters derived from the collection size, and the recall check.
+
+Below `exact_threshold` vectors the index is flat (exact). From there to `ivf_threshold` it
+is HNSW; above, IVF-Flat: an HNSW build of a million 384-d vectors takes far longer on a
+few cores than training and filling an IVF index, at the same search speed and recall
+(see docs/benchmarks.md, "Vector search"). After an approximate index is filled, recall@10
+against exact search is measured on a sample of the stored vectors used as queries, and
+the search-time parameter (efSearch or nprobe) is raised step by step until it is met.
+"""
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+RECALL_K = 10
+RECALL_QUERIES = 200
+# Training points per IVF list: k-means needs at least 39 (FAISS warns below that).
+TRAIN_PER_LIST = 50
+MIN_PER_LIST = 39
+MAX_EF_SEARCH = 4096
+Search = Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]
+
+
+def choose_index(n: int, exact_threshold: int, ivf_threshold: int) -> str:
+    """'flat' below exact_threshold, 'ivf' from ivf_threshold on, 'hnsw' between."""
+    if n < exact_threshold:
+        return "flat"
+    return "ivf" if n >= ivf_threshold else "hnsw"
+
+
+def hnsw_parameters(n: int) -> dict[str, int]:
+    """HNSW graph degree and beam widths derived from the collection size."""
+    m = 16 if n < 200_000 else 32
+    return {
+        "M": m,
+        "ef_construction": 40 + 4 * m,
+        "ef_search": max(64, int(32 * math.log10(max(n, 10)))),
+    }
+
+
+def ivf_parameters(n: int) -> dict[str, int]:
+    """IVF lists (about 2·sqrt(n), at least 39 training points each), probes, training sample."""
+    nlist = max(1, min(int(2 * math.sqrt(n)), n // MIN_PER_LIST))
+    return {
+        "nlist": nlist,
+        "nprobe": max(1, min(nlist, nlist // 64)),
+        "train_size": min(n, TRAIN_PER_LIST * nlist),
+    }
+
+
+def recall_at_k(found_scores: np.ndarray, true_scores: np.ndarray) -> float:
+    """Share of the exact top-k found, counting a tie with the k-th exact score as a hit."""
+    kth = true_scores[:, -1:]
+    hits = np.minimum((found_scores >= kth - 1e-5).sum(axis=1), true_scores.shape[1])
+    return float(hits.sum() / true_scores.size)
+
+
+def raise_until(
+    search: Search,
+    set_parameter: Callable[[int], None],
+    start: int,
+    limit: int,
+    queries: np.ndarray,
+    true_scores: np.ndarray,
+    target: float,
+) -> tuple[int, float]:
+    """Raise a search parameter by a quarter at a time until recall meets the target.
+
+    Stops at `limit`; returns the last parameter and the recall it measured.
+    """
+    value = min(start, limit)
+    while True:
+        set_parameter(value)
+        scores, _ = search(queries, true_scores.shape[1])
+        measured = recall_at_k(scores, true_scores)
+        if measured >= target or value >= limit:
+            return value, measured
+        value = min(limit, max(value + 1, math.ceil(value * 1.25)))
