@@ -11,6 +11,7 @@ from matcher.index import VectorBackend, load_backend
 from matcher.index.base import read_manifest
 from matcher.index.exact import ExactBackend
 from matcher.index.faiss import FaissBackend
+from matcher.index.qdrant import QdrantBackend
 
 DIM = 32
 N = 600
@@ -20,9 +21,10 @@ FACTORIES: dict[str, Callable[[], VectorBackend]] = {
     "faiss-flat": lambda: FaissBackend(DIM, expected=N, exact_threshold=10_000),
     "faiss-hnsw": lambda: FaissBackend(DIM, expected=N, exact_threshold=100),
     "faiss-ivf": lambda: FaissBackend(DIM, expected=N, exact_threshold=100, ivf_threshold=100),
+    "qdrant": lambda: QdrantBackend(DIM),
 }
 # Minimum share of the exact top-10 an implementation must return.
-MIN_RECALL = {"exact": 1.0, "faiss-flat": 1.0, "faiss-hnsw": 0.95, "faiss-ivf": 0.95}
+MIN_RECALL = {"exact": 1.0, "faiss-flat": 1.0, "faiss-hnsw": 0.95, "faiss-ivf": 0.95, "qdrant": 1.0}
 
 
 @pytest.fixture(params=list(FACTORIES))

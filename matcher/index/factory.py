@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from matcher.index.base import VectorBackend, read_manifest
-from matcher.settings import IndexSettings
+from matcher.settings import IndexSettings, get_settings
 
 
 def create_backend(settings: IndexSettings, dim: int, expected: int) -> VectorBackend:
@@ -12,6 +12,16 @@ def create_backend(settings: IndexSettings, dim: int, expected: int) -> VectorBa
         from matcher.index.exact import ExactBackend
 
         return ExactBackend(dim)
+    if settings.backend == "qdrant":
+        from matcher.index.qdrant import QdrantBackend
+
+        return QdrantBackend(
+            dim,
+            url=settings.qdrant_url,
+            api_key=settings.qdrant_api_key,
+            shards=settings.qdrant_shards,
+            replicas=settings.qdrant_replicas,
+        )
     from matcher.index.faiss import FaissBackend
 
     return FaissBackend(
@@ -34,4 +44,11 @@ def load_backend(directory: Path) -> VectorBackend:
         from matcher.index.faiss import FaissBackend
 
         return FaissBackend.load(directory, manifest)
+    if manifest["backend"] == "qdrant":
+        from matcher.index.qdrant import QdrantBackend
+
+        # an API key is a secret: it comes from the settings, never from the manifest
+        cluster = manifest["parameters"].get("mode") == "url"
+        api_key = get_settings().index.qdrant_api_key if cluster else None
+        return QdrantBackend.load(directory, manifest, api_key=api_key)
     raise ValueError(f"unknown vector backend '{manifest['backend']}' in {directory}")
