@@ -96,6 +96,9 @@ def demo_dir() -> Path:
     """The demo's data directory; its embedding cache is kept between runs (real vectors)."""
     data_dir = CACHE / "demo"
     data_dir.mkdir(parents=True, exist_ok=True)
+    for path in data_dir.iterdir():  # a fresh build each run; only the cache is kept
+        if not path.name.startswith("embeddings.sqlite"):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
     seed = ROOT / "data" / "embeddings.sqlite"
     if not (data_dir / "embeddings.sqlite").exists() and seed.exists():
         shutil.copy(seed, data_dir / "embeddings.sqlite")  # vectors the real encoder made
@@ -182,11 +185,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
+    parser.add_argument(
+        "--merge", action="store_true", help="keep earlier sizes from api_latency.json"
+    )
     args = parser.parse_args(argv)
     bodies = needs(args.requests, seed=args.seed)
     pool = load_pool(SHARED)
     vectors = real_pool_vectors(pool)
     results: dict[str, Any] = {"machine": machine(), "requests": len(bodies), "runs": {}}
+    earlier = CACHE / "api_latency.json"
+    if args.merge and earlier.exists():
+        results["runs"] = json.loads(earlier.read_text())["runs"]
     data_dir = demo_dir()
     print("demo: building")
     results["runs"]["demo"] = {"build": build("demo", data_dir)}
@@ -196,6 +205,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{size}: building")
         run = info | {"build": build(str(catalogue), catalogue.parent)}
         run |= measure(catalogue.parent, args.port, bodies, str(size))
+        demo = results["runs"]["demo"]
+        run["baseline"] = {key: demo[key] for key in ("p50", "p95", "p99", "load_before")}
         results["runs"][str(size)] = run
         (CACHE / "api_latency.json").write_text(json.dumps(results, indent=1))
     (CACHE / "api_latency.json").write_text(json.dumps(results, indent=1))
