@@ -109,6 +109,9 @@ the demo catalogue measured the same way in the same invocation as each size (wi
 sizes of an earlier invocation keep the ratio to their own demo run); ratios are size / demo.
 
 Machine: {m["cpu"]}, {m["cores"]} cores, {m["ram_gib"]} GiB RAM, Python {m["python"]}.
+The machine was shared with other work: "load avg" is the 1-minute load average when the timed
+requests began and ended; a load above the core count means other processes competed for the
+CPU and inflated the times; compare rows with similar loads.
 
 {table(results)}
 
