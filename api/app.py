@@ -4,13 +4,26 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from api.access import AUTHORISED
+from api.context import RateLimiter, RequestContext
 from api.errors import BodyLimitMiddleware, install_error_handlers
-from api.routers import coach, entities, health, ingest, pages, recommendations, teams
+from api.routers import (
+    coach,
+    entities,
+    health,
+    ingest,
+    pages,
+    recommendations,
+    reranker,
+    teams,
+)
 from matcher import __version__
 from matcher.encoders import Encoder
 from matcher.engine import Matcher
+from matcher.keys import KeyStore
 from matcher.settings import Settings, get_settings
 
 
@@ -31,15 +44,28 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         description="Partners and testbeds in the Stockholm region for an innovation need.",
     )
     app.state.matcher = matcher
+    app.state.access = settings.access
     install_error_handlers(app)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.server.max_body_bytes,
         bulk_bytes=settings.server.max_bulk_bytes,
     )
-    routers = (health, recommendations, ingest, entities, teams, coach, pages)
-    for router in (module.router for module in routers):
+    keys = KeyStore(matcher.store)
+    limiter = RateLimiter(settings.access.rate_per_minute, settings.access.burst)
+    app.add_middleware(RequestContext, check=keys.check, limiter=limiter)
+    if settings.access.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.access.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    for router in (health.router, pages.router):
         app.include_router(router)
-    app.include_router(entities.map_router)
+    api = (recommendations.router, ingest.router, entities.router, entities.map_router)
+    for router in (*api, teams.router, coach.router, reranker.router):
+        app.include_router(router, dependencies=[AUTHORISED])
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     return app

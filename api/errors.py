@@ -17,7 +17,15 @@ from matcher.team_checks import TeamInfeasibleError
 
 log = logging.getLogger("api")
 
-CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "rate_limited",
+}
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
@@ -66,7 +74,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = CODES.get(exc.status_code, "error")
-        return error_response(exc.status_code, code, str(exc.detail))
+        response = error_response(exc.status_code, code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
 
     for error, (status, code) in REQUEST_ERRORS.items():
         app.add_exception_handler(error, _answer(status, code))

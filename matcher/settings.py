@@ -82,6 +82,20 @@ class ServerSettings(BaseModel):
     max_bulk_bytes: int = Field(50_000_000, ge=1024)
 
 
+class AccessSettings(BaseModel):
+    """Who may call the API: keys and roles, public reading, browser origins, request rates.
+
+    `rate_per_minute` and `burst` form one token bucket per API key (per client address
+    for calls without a key).
+    """
+
+    require_keys: bool = True
+    public_read: bool = True
+    cors_origins: list[str] = []
+    rate_per_minute: int = Field(600, ge=1)
+    burst: int = Field(60, ge=1)
+
+
 class Settings(BaseSettings):
     """All settings; nested sections are set as MATCHER_SECTION__FIELD."""
 
@@ -98,6 +112,7 @@ class Settings(BaseSettings):
     index: IndexSettings = IndexSettings()
     ranking: RankingSettings = RankingSettings()
     server: ServerSettings = ServerSettings()
+    access: AccessSettings = AccessSettings()
 
 
 @lru_cache

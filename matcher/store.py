@@ -110,6 +110,11 @@ class Store:
         self._lock = threading.Lock()
 
     @property
+    def engine(self) -> sa.Engine:
+        """The SQLAlchemy engine (other tables may live in the same database)."""
+        return self._engine
+
+    @property
     def dialect(self) -> str:
         """'sqlite' or 'postgresql'."""
         return self._engine.dialect.name

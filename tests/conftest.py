@@ -13,6 +13,7 @@ from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
 from matcher.settings import EncoderSettings, Settings
 from tests.catalog import write_catalog
+from tests.open_access import OPEN
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 pytest_plugins = ["tests.postgres"]
@@ -20,8 +21,9 @@ pytest_plugins = ["tests.postgres"]
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings pointing at an empty data directory and the fake encoder."""
-    return Settings(data_dir=tmp_path / "data", encoder=EncoderSettings(name="fake"))
+    """Settings pointing at an empty data directory and the fake encoder; API keys are not
+    required here (tests/test_access.py covers them)."""
+    return Settings(data_dir=tmp_path / "data", encoder=EncoderSettings(name="fake"), access=OPEN)
 
 
 @pytest.fixture
@@ -51,7 +53,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
     """The tiny catalogue built once per test module (for tests that only read it)."""
     folder = tmp_path_factory.mktemp("engine")
-    settings = Settings(data_dir=folder / "data", encoder=EncoderSettings(name="fake"))
+    settings = Settings(data_dir=folder / "data", encoder=EncoderSettings(name="fake"), access=OPEN)
     matcher = Matcher(settings, encoder=FakeEncoder())
     matcher.build(str(write_catalog(folder / "catalog.jsonl")))
     return matcher

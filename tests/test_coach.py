@@ -32,6 +32,7 @@ from matcher.schemas import NeedRequest, RecommendationResponse
 from matcher.settings import EncoderSettings, RankingSettings, Settings
 from tests.catalog import write_catalog
 from tests.command import run
+from tests.open_access import OPEN
 
 REPO_MODELS = Path(__file__).resolve().parent.parent / "models"
 BATTERY_TEXT = (
@@ -97,7 +98,10 @@ def models_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def coach_settings(tmp_path: Path, models_dir: Path) -> Settings:
     return Settings(
-        data_dir=tmp_path / "data", models_dir=models_dir, encoder=EncoderSettings(name="fake")
+        data_dir=tmp_path / "data",
+        models_dir=models_dir,
+        encoder=EncoderSettings(name="fake"),
+        access=OPEN,
     )
 
 

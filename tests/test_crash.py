@@ -120,6 +120,24 @@ def test_acknowledged_bulk_writes_survive_a_killed_server(tmp_path: Path) -> Non
         check=True,
         capture_output=True,
     )
+    created = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "matcher.cli",
+            "keys",
+            "create",
+            "--name",
+            "loader",
+            "--role",
+            "editor",
+            "--json",
+        ],
+        env=environment(data),
+        check=True,
+        capture_output=True,
+    )
+    auth = {"authorization": f"Bearer {json.loads(created.stdout)['key']}"}
     port = free_port()
     server = serve(data, port)
     acknowledged: list[str] = []
@@ -127,7 +145,8 @@ def test_acknowledged_bulk_writes_survive_a_killed_server(tmp_path: Path) -> Non
 
     def upload() -> None:
         batch = 0
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base, timeout=30, headers=auth) as client:
             while not stop.is_set():
                 rows = [entity(1000 + batch * 50 + i) for i in range(50)]
                 try:
@@ -163,6 +182,7 @@ def test_acknowledged_bulk_writes_survive_a_killed_server(tmp_path: Path) -> Non
         resend = httpx.post(
             f"http://127.0.0.1:{port}/v1/entities:bulk",
             json=[entity(int(last.rsplit("-", 1)[1]))],
+            headers=auth,
             timeout=30,
         )
         assert resend.status_code == 200 and resend.json()["unchanged"] == 1

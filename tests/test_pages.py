@@ -19,6 +19,7 @@ from api.app import create_app
 from matcher.coach_store import CoachStore
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
+from matcher.keys import KeyStore
 from matcher.settings import EncoderSettings, Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,7 +38,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     """The app over the demo catalogue, served by uvicorn on a free local port."""
     data = tmp_path_factory.mktemp("pages") / "data"
     settings = Settings(data_dir=data, encoder=EncoderSettings(name="fake"))
-    Matcher(settings, encoder=FakeEncoder()).build("demo")
+    built = Matcher(settings, encoder=FakeEncoder())
+    built.build("demo")
+    (data / "editor.key").write_text(KeyStore(built.store).create("coach", "editor")[1])
     port = _free_port()
     config = uvicorn.Config(
         create_app(settings, encoder=FakeEncoder()), host="127.0.0.1", port=port, log_level="error"
@@ -219,6 +222,10 @@ def test_coach_marks_feedback_and_shortlists(server, browser) -> None:
     view = Page(browser)
     page = view.page
     page.goto(f"{base}/coach")
+    page.wait_for_function("document.querySelector('#message').innerText.includes('API key')")
+    page.fill("#api-key", (data / "editor.key").read_text())
+    page.click("#key-form button[type=submit]")
+    page.wait_for_function("document.querySelector('#message').innerText.includes('Key saved')")
     page.fill("#portfolio-name", "Browser cohort")
     page.fill(
         "#portfolio-needs",
@@ -236,8 +243,9 @@ def test_coach_marks_feedback_and_shortlists(server, browser) -> None:
     page.wait_for_function(f"document.querySelector('.shortlist').innerText.includes('{entity}')")
     stored = CoachStore(data / "coach.sqlite").feedback()
     assert [(f["entity_id"], f["label"]) for f in stored] == [(entity, "relevant")]
-    href = page.get_attribute("#export-link", "href")
-    csv_text = page.request.get(f"{base}{href}").text()
+    with page.expect_download() as download:
+        page.click("#export-button")
+    csv_text = Path(download.value.path()).read_text(encoding="utf-8")
     assert entity in csv_text and csv_text.startswith("portfolio,need_id")
     view.shot("coach")
     view.close()

@@ -2,7 +2,8 @@
 const message = document.getElementById("message");
 const select = document.getElementById("portfolio-select");
 const table = document.getElementById("portfolio-table");
-const exportLink = document.getElementById("export-link");
+const exportButton = document.getElementById("export-button");
+const keyInput = document.getElementById("api-key");
 let current = null;
 
 async function refreshList(selected) {
@@ -45,8 +46,7 @@ async function open(portfolioId) {
   });
   table.querySelector("tbody").innerHTML = rows.join("");
   table.hidden = false;
-  exportLink.href = `/v1/portfolios/${encodeURIComponent(portfolioId)}/export.csv`;
-  exportLink.hidden = false;
+  exportButton.hidden = false;
   say(message, `${stored.needs.length} startups in ${run.seconds.toFixed(1)} s.`);
 }
 
@@ -97,4 +97,33 @@ table.addEventListener("click", async (event) => {
   }
 });
 
-refreshList().catch((error) => say(message, error.message, true));
+exportButton.addEventListener("click", async () => {
+  try {
+    const path = `/v1/portfolios/${encodeURIComponent(current.id)}/export.csv`;
+    const response = await fetch(path, { headers: apiHeaders() });
+    if (!response.ok) throw new Error((await response.json()).error.message);
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = `shortlists-${current.id}.csv`;
+    link.click();
+    URL.revokeObjectURL(link.href);
+  } catch (error) {
+    say(message, error.message, true);
+  }
+});
+
+document.getElementById("key-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  try { window.localStorage.setItem(KEY_STORE, keyInput.value.trim()); } catch (error) { /* private mode */ }
+  keyInput.value = "";
+  say(message, apiKey() ? "Key saved in this browser." : "Key removed.");
+  if (!apiKey()) return;
+  refreshList().catch((error) => say(message, error.message, true));
+});
+
+function start() {
+  if (!apiKey()) return say(message, "Portfolios are private: enter your API key above to see them.");
+  refreshList().catch((error) => say(message, error.message, true));
+}
+
+start();

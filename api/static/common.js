@@ -37,8 +37,22 @@ function card(result, extra) {
     <ul class="evidence">${evidence}</ul>${extra || ""}</li>`;
 }
 
+const KEY_STORE = "matcher-api-key";
+
+function apiKey() {
+  try { return window.localStorage.getItem(KEY_STORE) || ""; } catch (error) { return ""; }
+}
+
+function apiHeaders(extra) {
+  const headers = Object.assign({ "Content-Type": "application/json" }, extra || {});
+  const key = apiKey();
+  if (key) headers.Authorization = `Bearer ${key}`;
+  return headers;
+}
+
 async function api(path, options) {
-  const init = Object.assign({ headers: { "Content-Type": "application/json" } }, options || {});
+  const init = Object.assign({}, options || {});
+  init.headers = apiHeaders(init.headers);
   if (init.body && typeof init.body !== "string") init.body = JSON.stringify(init.body);
   const response = await fetch(path, init);
   const type = response.headers.get("content-type") || "";

@@ -8,6 +8,7 @@ from matcher.cli.coach import cmd_feedback, cmd_portfolio, cmd_train_reranker
 from matcher.cli.common import ACCESS_MODES, ACCESS_TYPES, KIND_CHOICES, CliError
 from matcher.cli.evaluation import cmd_evaluate, cmd_tune_fusion
 from matcher.cli.ingest import cmd_build, cmd_delete, cmd_ingest
+from matcher.cli.keys import cmd_keys
 from matcher.cli.search import cmd_neighbours, cmd_recommend, cmd_serve
 from matcher.cli.teams import cmd_teams
 from matcher.store import StoreError
@@ -131,6 +132,19 @@ def parser() -> argparse.ArgumentParser:
     tune.add_argument("--data-dir", help="data directory (works in its evaluation/)")
     tune.add_argument("--json", action="store_true", help="print one JSON document")
     tune.set_defaults(func=cmd_tune_fusion)
+
+    keys = sub.add_parser("keys", help="API keys: create, list, revoke")
+    actions = keys.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="create a key (its secret is shown once)")
+    create.add_argument("--name", required=True, help="who or what uses the key")
+    create.add_argument("--role", required=True, choices=("reader", "editor", "admin"))
+    listing = actions.add_parser("list", help="every key with its role and state")
+    revoke = actions.add_parser("revoke", help="revoke a key by id")
+    revoke.add_argument("id", help="the key id shown by create and list")
+    for action in (create, listing, revoke):
+        action.add_argument("--data-dir", help="data directory")
+        action.add_argument("--json", action="store_true", help="print JSON")
+    keys.set_defaults(func=cmd_keys)
 
     serve = sub.add_parser("serve", help="serve the HTTP API and web pages")
     serve.add_argument("--host")

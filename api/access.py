@@ -1,0 +1,89 @@
+"""Roles on routes: which API key a request needs, as FastAPI dependencies.
+
+A key comes as `Authorization: Bearer mk_…` or `X-API-Key: mk_…`; the request-context
+middleware has already checked it and put the key (or None) on the request.
+"""
+
+from fastapi import Depends, HTTPException, Request
+
+from matcher.keys import ApiKey, Role
+from matcher.settings import AccessSettings
+
+
+class Unauthorized(HTTPException):
+    """No valid key where one is needed (401)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def presented_key(headers: dict[str, str]) -> str | None:
+    """The key text a request carries, if any."""
+    bearer = headers.get("authorization", "")
+    if bearer.lower().startswith("bearer "):
+        return bearer[7:].strip() or None
+    return headers.get("x-api-key") or None
+
+
+def _check(request: Request, role: Role, public: bool) -> ApiKey | None:
+    access: AccessSettings = request.app.state.access
+    key: ApiKey | None = getattr(request.state, "api_key", None)
+    if getattr(request.state, "bad_key", False):
+        raise Unauthorized("the API key is not valid or has been revoked")
+    if not access.require_keys or (public and access.public_read):
+        return key
+    if key is None:
+        raise Unauthorized(f"this call needs an API key with the {role} role")
+    if not key.allows(role):
+        raise HTTPException(403, f"this call needs the {role} role; the key has {key.role}")
+    return key
+
+
+# Every API route and the role it needs; True marks reads that `public_read` opens to all.
+# A route missing here needs the admin role (fail closed).
+ROUTE_ROLES: dict[tuple[str, str], tuple[Role, bool]] = {
+    ("POST", "/v1/recommendations"): ("reader", True),
+    ("GET", "/v1/entities/{entity_id}"): ("reader", True),
+    ("GET", "/v1/entities/{entity_id}/similar"): ("reader", True),
+    ("GET", "/v1/entities/{entity_id}/complements"): ("reader", True),
+    ("GET", "/v1/map"): ("reader", True),
+    ("POST", "/v1/teams"): ("reader", True),
+    ("GET", "/v1/portfolios"): ("reader", False),
+    ("GET", "/v1/portfolios/{portfolio_id}"): ("reader", False),
+    ("GET", "/v1/portfolios/{portfolio_id}/export.csv"): ("reader", False),
+    ("GET", "/v1/portfolios/{portfolio_id}/export.json"): ("reader", False),
+    ("POST", "/v1/portfolios"): ("editor", False),
+    ("POST", "/v1/portfolios/{portfolio_id}/recommendations"): ("editor", False),
+    ("PUT", "/v1/portfolios/{portfolio_id}/needs/{need_id}/shortlist"): ("editor", False),
+    ("DELETE", "/v1/portfolios/{portfolio_id}/needs/{need_id}/shortlist/{entity_id}"): (
+        "editor",
+        False,
+    ),
+    ("POST", "/v1/feedback"): ("editor", False),
+    ("POST", "/v1/entities:bulk"): ("editor", False),
+    ("DELETE", "/v1/entities/{entity_id}"): ("editor", False),
+    ("POST", "/v1/reranker:train"): ("admin", False),
+}
+
+
+def route_role(request: Request) -> tuple[Role, bool]:
+    """The role a request's route needs; a bulk upload that replaces everything needs admin."""
+    route = getattr(request.scope.get("route"), "path", "")
+    role, public = ROUTE_ROLES.get((request.method, route), ("admin", False))
+    if route == "/v1/entities:bulk" and (request.query_params.get("replace") or "").lower() in (
+        "true",
+        "1",
+        "yes",
+        "on",
+    ):
+        role = "admin"
+    return role, public
+
+
+def authorise(request: Request) -> ApiKey | None:
+    """The dependency every API router is included with: the route's role, from the table."""
+    role, public = route_role(request)
+    return _check(request, role, public)
+
+
+AUTHORISED = Depends(authorise)

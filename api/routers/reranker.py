@@ -1,0 +1,22 @@
+"""Retraining the learned reranker from the coaches' feedback (admin only)."""
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import MatcherDep
+from matcher.engine import InvalidRequestError
+from matcher.reranker_training import TrainingDataError, from_feedback, save
+
+router = APIRouter(prefix="/v1", tags=["coach"])
+
+
+@router.post("/reranker:train")
+def train(matcher: MatcherDep, seed: int = 0) -> dict[str, Any]:
+    """Train on every stored verdict, compare held out, and use it only if it wins."""
+    try:
+        model, metrics = from_feedback(matcher.coach.feedback(), seed)
+    except TrainingDataError as exc:
+        raise InvalidRequestError(str(exc)) from exc
+    active = save(matcher.settings.models_dir / "reranker", model, metrics, "feedback")
+    return {"active": active, **metrics}
