@@ -78,11 +78,27 @@ def create_portfolio(matcher: Matcher, body: PortfolioCreate) -> dict[str, Any]:
 
 
 def portfolio(matcher: Matcher, portfolio_id: str) -> dict[str, Any]:
-    """A stored portfolio, or UnknownRecordError."""
+    """A stored portfolio, or UnknownRecordError; entities no longer listed (deleted, or
+    researchers without consent) are left out, with the needs built from them."""
     found = matcher.coach.portfolio(portfolio_id)
     if found is None:
         raise UnknownRecordError(f"no portfolio with id '{portfolio_id}'")
-    return found
+    return _listed_only(matcher, found)
+
+
+def _listed_only(matcher: Matcher, stored: dict[str, Any]) -> dict[str, Any]:
+    """The portfolio without needs from, or shortlist entries of, entities not listed."""
+    named = {n["entity_id"] for n in stored["needs"] if n["entity_id"]}
+    named |= {s["entity_id"] for n in stored["needs"] for s in n["shortlist"]}
+    hidden = {i for i in named if matcher.get(i) is None}
+    if not hidden:
+        return stored
+    needs = [
+        {**n, "shortlist": [s for s in n["shortlist"] if s["entity_id"] not in hidden]}
+        for n in stored["needs"]
+        if n["entity_id"] not in hidden
+    ]
+    return {**stored, "needs": needs}
 
 
 def run_portfolio(matcher: Matcher, portfolio_id: str, options: PortfolioRun) -> PortfolioAnswer:

@@ -14,6 +14,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from matcher.sqlite_wal import checkpoint
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS portfolios (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, created REAL NOT NULL
@@ -53,6 +55,7 @@ class CoachStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA secure_delete=ON")
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
 
@@ -194,3 +197,69 @@ class CoachStore:
             }
             for r in rows
         ]
+
+    def needs_from(self, entity_ids: list[str]) -> list[tuple[str, str]]:
+        """(need_id, text) of the portfolio needs built from these catalogue entities."""
+        found: list[tuple[str, str]] = []
+        for chunk in _chunks(entity_ids):
+            rows = self._read(
+                f"SELECT need_id, text FROM portfolio_needs WHERE entity_id IN ({_marks(chunk)})",
+                tuple(chunk),
+            )
+            found += [(r["need_id"], r["text"]) for r in rows]
+        return found
+
+    def erase(self, entity_ids: list[str]) -> dict[str, int]:
+        """Remove every row that names these entities, in one transaction: the needs built
+        from them (with their shortlists, shown rankings and feedback), their shortlist and
+        feedback rows, and their entries in other needs' stored rankings. Counts per table."""
+        needs = sorted({n for n, _ in self.needs_from(entity_ids)})
+        counts = dict.fromkeys(("portfolio_needs", "shortlist", "shown", "feedback"), 0)
+        with self._lock, self._db:
+            for chunk in _chunks(entity_ids):
+                counts["shortlist"] += self._delete("shortlist", "entity_id", chunk)
+                counts["feedback"] += self._delete("feedback", "entity_id", chunk)
+            for chunk in _chunks(needs):
+                counts["shortlist"] += self._delete("shortlist", "need_id", chunk)
+                counts["feedback"] += self._delete("feedback", "need_id", chunk)
+                counts["shown"] += self._delete("shown", "need_id", chunk)
+            for chunk in _chunks(entity_ids):
+                counts["portfolio_needs"] += self._delete("portfolio_needs", "entity_id", chunk)
+            counts["shown"] += self._strip_rankings("shown", "need_id", set(entity_ids))
+            counts["feedback"] += self._strip_rankings("feedback", "rowid", set(entity_ids))
+        return counts
+
+    def _delete(self, table: str, column: str, values: list[str]) -> int:
+        sql = f"DELETE FROM {table} WHERE {column} IN ({_marks(values)})"
+        return self._db.execute(sql, values).rowcount
+
+    def _strip_rankings(self, table: str, key: str, entity_ids: set[str]) -> int:
+        """Rewrite the stored rankings that mention these entities without their entries."""
+        changed = 0
+        for entity_id in sorted(entity_ids):
+            rows = self._db.execute(
+                f"SELECT {key} AS k, ranking FROM {table} WHERE instr(ranking, ?) > 0",
+                (json.dumps(entity_id),),
+            ).fetchall()
+            for row in rows:
+                entries = json.loads(row["ranking"])
+                ranking = [e for e in entries if e["entity_id"] not in entity_ids]
+                self._db.execute(
+                    f"UPDATE {table} SET ranking = ? WHERE {key} = ?",
+                    (json.dumps(ranking), row["k"]),
+                )
+                changed += 1
+        return changed
+
+    def checkpoint(self) -> bool:
+        """Empty the WAL into the database file, so erased rows linger in no file."""
+        with self._lock:
+            return checkpoint(self._db)
+
+
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+def _marks(values: list[str]) -> str:
+    return ",".join("?" * len(values))

@@ -4,7 +4,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from matcher import ingest, neighbours, reranker
+from matcher import erasure, ingest, neighbours, reranker
 from matcher.aspects import DisciplineMap, segments
 from matcher.catalog import CatalogError, LoadedCatalog, load_catalog
 from matcher.coach_store import CoachStore
@@ -105,9 +105,12 @@ class Matcher:
         """Upsert validated entities by id and swap in the rebuilt index (see ingest.py)."""
         return ingest.ingest(self, loaded, replace=replace, progress=progress)
 
-    def delete(self, entity_ids: list[str]) -> int:
-        """Remove entities from the store and the index; returns how many existed."""
-        return ingest.delete(self, entity_ids)
+    def delete(self, entity_ids: list[str]) -> erasure.Erased:
+        """Erase entities: store, index, embedding cache, coach rows (see erasure.py);
+        `.store` of the answer counts the ids that existed."""
+        erased = ingest.delete(self, entity_ids)
+        self._map = None
+        return erased
 
     def _current(self) -> Loaded:
         """The loaded snapshot; a rebuild by another process is loaded in the background

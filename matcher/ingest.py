@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
+from matcher import erasure
 from matcher.catalog import LoadedCatalog, Rejected
+from matcher.erasure import Erased
 from matcher.filters import is_listed
 from matcher.items import entity_items, searchable_text
 from matcher.lexical import LexicalIndex
@@ -51,6 +53,7 @@ class IngestReport:
     items: int = 0
     entities: dict[str, int] = field(default_factory=dict)
     index: dict[str, Any] = field(default_factory=dict)
+    erased: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
     def summary(self) -> dict[str, Any]:
@@ -131,6 +134,8 @@ def ingest(
         changed = [e for e in loaded.entities if stored.get(e.id) != row_hash(e)]
         incoming = {e.id for e in loaded.entities}
         gone = [i for i in stored if i not in incoming] if replace else []
+        withdrawn = [e.id for e in changed if e.id in stored and not is_listed(e)]
+        plan = erasure.collect(matcher, gone + withdrawn)
         _encode(matcher, changed, progress)
         counts = matcher.store.upsert(changed)
         report.deleted = matcher.store.delete_many(gone) if gone else 0
@@ -143,6 +148,8 @@ def ingest(
             matcher.refresh()
         else:
             report.items = int(snapshot_info(matcher.index_dir).get("items", 0))
+        if plan.ids:
+            report.erased = erasure.erase(matcher, plan).as_dict()
     report.encoded = encoder.misses - misses
     report.from_cache = encoder.hits - hits if report.reindexed else 0
     report.entities = matcher.store.count()
@@ -150,11 +157,18 @@ def ingest(
     return report
 
 
-def delete(matcher: "Matcher", ids: list[str], progress: bool = False) -> int:
-    """Remove entities from the store and the index; returns how many existed."""
+def delete(matcher: "Matcher", ids: list[str], progress: bool = False) -> Erased:
+    """Remove entities from the store, the index, the embedding cache and the coach rows.
+
+    `store` in the answer counts the ids that existed; coach rows that name an id are erased
+    even when the store no longer has it.
+    """
     with write_lock(matcher.data_dir):
+        plan = erasure.collect(matcher, ids)
         removed = matcher.store.delete_many(ids)
         if removed or not index_is_current(matcher):
             reindex(matcher, progress)
             matcher.refresh()
-    return removed
+        erased = erasure.erase(matcher, plan)
+    erased.store = removed
+    return erased

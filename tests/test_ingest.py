@@ -76,11 +76,11 @@ def test_an_update_replaces_the_entity_and_its_vectors(built: Matcher, tmp_path:
 def test_deletes_remove_vectors_and_results(built: Matcher) -> None:
     before = snapshot_info(built.index_dir)["items"]
     assert "company:battery-loop" in ids(built.recommend(NeedRequest(need=BATTERY)))
-    assert built.delete(["company:battery-loop", "company:unknown"]) == 1
+    assert built.delete(["company:battery-loop", "company:unknown"]).store == 1
     assert snapshot_info(built.index_dir)["items"] < before
     assert built.get("company:battery-loop") is None
     assert "company:battery-loop" not in ids(built.recommend(NeedRequest(need=BATTERY)))
-    assert built.delete(["company:battery-loop"]) == 0
+    assert built.delete(["company:battery-loop"]).store == 0
 
 
 def test_replace_deletes_what_the_source_no_longer_has(built: Matcher, tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def test_the_engine_runs_unchanged_on_either_store(store_url: str, tmp_path: Pat
     top = matcher.recommend(NeedRequest(need="recycling lithium-ion batteries black mass"))
     assert top.results[0].id == "company:battery-loop"
     assert not matcher.build(str(tmp_path / "catalog.jsonl")).reindexed
-    assert matcher.delete(["company:battery-loop"]) == 1
+    assert matcher.delete(["company:battery-loop"]).store == 1
     after = matcher.recommend(NeedRequest(need="recycling lithium-ion batteries black mass"))
     assert "company:battery-loop" not in [r.id for r in after.results]
 

@@ -82,8 +82,13 @@ def _ingest(matcher: Matcher, body: bytes, fmt: str, replace: bool) -> dict[str,
 
 
 @router.delete("/{entity_id}")
-def delete_entity(entity_id: str, matcher: MatcherDep) -> dict[str, str]:
-    """Remove an entity from the store and the index."""
-    if not matcher.delete([entity_id]):
+def delete_entity(entity_id: str, matcher: MatcherDep) -> dict[str, Any]:
+    """Erase an entity: store, index, embedding cache, shortlists, feedback and rankings.
+
+    `removed` counts what went, per place; an id the store does not hold is a 404 (rows
+    elsewhere that still named it are erased all the same).
+    """
+    erased = matcher.delete([entity_id])
+    if not erased.store:
         raise UnknownEntityError(f"no entity with id '{entity_id}'")
-    return {"deleted": entity_id}
+    return {"deleted": entity_id, "removed": erased.as_dict()}

@@ -71,9 +71,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    """Remove entities by id from the store and the index."""
+    """Erase entities by id: store, index, embedding cache and coach rows; print counts."""
     matcher = _matcher(args)
-    removed = matcher.delete(args.ids)
+    erased = matcher.delete(args.ids)
+    removed = erased.store
     unknown = len(set(args.ids)) - removed
     print(f"deleted {removed} entities" + (f"; {unknown} ids were not stored" if unknown else ""))
+    counts = {k: v for k, v in erased.as_dict().items() if k != "store"}
+    print("erased " + ", ".join(f"{n} {place.replace('_', ' ')}" for place, n in counts.items()))
     return 0 if removed else 1

@@ -10,6 +10,7 @@ import numpy as np
 from tqdm import tqdm
 
 from matcher.encoders.base import Encoder
+from matcher.sqlite_wal import checkpoint
 from matcher.text import text_hash
 
 SCHEMA = """
@@ -28,6 +29,7 @@ class EmbeddingCache:
     def __init__(self, path: Path | None) -> None:
         self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA secure_delete=ON")
         self._db.execute(SCHEMA)
         self._lock = threading.Lock()
 
@@ -63,6 +65,25 @@ class EmbeddingCache:
             ).fetchone()
         return int(row[0])
 
+    def delete_hashes(self, hashes: set[str]) -> int:
+        """Forget the vectors of these text hashes under every model id (also `#query` keys)."""
+        keys = sorted(hashes)
+        removed = 0
+        with self._lock, self._db:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                cursor = self._db.execute(
+                    f"DELETE FROM embeddings WHERE text_hash IN ({marks})", chunk
+                )
+                removed += cursor.rowcount
+        return removed
+
+    def checkpoint(self) -> bool:
+        """Move the WAL into the database and empty it, so no deleted page lingers there."""
+        with self._lock:
+            return checkpoint(self._db)
+
     def close(self) -> None:
         """Close the database."""
         self._db.close()
@@ -84,6 +105,12 @@ class CachedEncoder:
         self.misses = 0
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_lock = threading.Lock()
+
+    def forget(self, texts: set[str]) -> None:
+        """Drop these texts from the in-memory query cache (the SQLite one is erased apart)."""
+        with self._query_lock:
+            for text in texts:
+                self._queries.pop(text, None)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Encode needs, reusing recent ones (and stored ones, when keep_queries is set)."""
