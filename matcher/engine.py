@@ -127,9 +127,12 @@ class Matcher:
                 self._loaded = self._load(name)
             return self._loaded
 
-    def refresh(self) -> None:
-        """Load the current snapshot now and answer from it from the next request on."""
-        fresh = self._load(current_name(self.index_dir))
+    def refresh(self, entities: list[AnyEntity] | None = None) -> None:
+        """Load the current snapshot now and answer from it from the next request on.
+
+        `entities` are the store's entities when the caller has just read them all.
+        """
+        fresh = self._load(current_name(self.index_dir), entities)
         with self._lock:
             self._loaded = fresh
 
@@ -149,7 +152,7 @@ class Matcher:
 
         threading.Thread(target=reload, name="index-reload", daemon=True).start()
 
-    def _load(self, name: str) -> Loaded:
+    def _load(self, name: str, stored: list[AnyEntity] | None = None) -> Loaded:
         try:
             snapshot = load_snapshot(self.index_dir)
         except SnapshotError as exc:
@@ -163,7 +166,8 @@ class Matcher:
                 f"the index was built with {snapshot.model_id} but the settings select "
                 f"{self.encoder.model_id}: run `matcher build` again"
             )
-        entities = {e.id: e for e in self.store.all() if is_listed(e)}
+        source = self.store.all() if stored is None else stored
+        entities = {e.id: e for e in source if is_listed(e)}
         retriever = Retriever(snapshot, self.ranking)
         disciplines = DisciplineMap(entities.values())
         if disciplines.names:

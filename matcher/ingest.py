@@ -20,13 +20,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from tqdm import tqdm
 
 from matcher import erasure
 from matcher.catalog import LoadedCatalog, Rejected
 from matcher.erasure import Erased
 from matcher.filters import is_listed
-from matcher.items import entity_items, searchable_text
+from matcher.items import Item, entity_items, searchable_text
 from matcher.lexical import LexicalIndex
 from matcher.snapshot import build_shards, save_snapshot, snapshot_info
 from matcher.store import AnyEntity, row_hash
@@ -78,13 +79,36 @@ def write_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _encode(matcher: "Matcher", entities: list[AnyEntity], progress: bool) -> None:
-    """Put the vectors of these entities' texts into the embedding cache."""
+Encoded = tuple[list[Item], np.ndarray]
+
+
+def _encode(matcher: "Matcher", entities: list[AnyEntity], progress: bool) -> Encoded:
+    """The items of these entities with their vectors (new texts go into the cache)."""
     items = [i for e in entities if is_listed(e) for i in entity_items(e)]
-    if items:
-        matcher.encoder.encode_documents(
-            [i.text for i in items], progress=progress, languages=[i.language for i in items]
+    if not items:
+        return [], np.zeros((0, matcher.encoder.dim), dtype=np.float32)
+    vectors = matcher.encoder.encode_documents(
+        [i.text for i in items], progress=progress, languages=[i.language for i in items]
+    )
+    return items, vectors
+
+
+def _vectors(matcher: "Matcher", items: list[Item], known: Encoded, progress: bool) -> np.ndarray:
+    """Vectors of all items: those encoded just before are reused, the rest come from the cache."""
+    rows = {(i.text, i.language): r for r, i in enumerate(known[0])}
+    found = [rows.get((i.text, i.language), -1) for i in items]
+    missing = [k for k, r in enumerate(found) if r < 0]
+    out = np.empty((len(items), matcher.encoder.dim), dtype=np.float32)
+    reused = [k for k, r in enumerate(found) if r >= 0]
+    if reused:
+        out[reused] = known[1][[found[k] for k in reused]]
+    if missing:
+        out[missing] = matcher.encoder.encode_documents(
+            [items[k].text for k in missing],
+            progress=progress,
+            languages=[items[k].language for k in missing],
         )
+    return out
 
 
 def index_is_current(matcher: "Matcher") -> bool:
@@ -97,22 +121,24 @@ def index_is_current(matcher: "Matcher") -> bool:
     )
 
 
-def reindex(matcher: "Matcher", progress: bool = False) -> tuple[int, dict[str, Any]]:
-    """Rebuild the index from the store into a new snapshot and swap it in."""
+def reindex(
+    matcher: "Matcher", progress: bool = False, known: Encoded | None = None
+) -> tuple[int, dict[str, Any]]:
+    """Rebuild the index from the store into a new snapshot, swap it in and load it."""
     digest = matcher.store.digest()
     listed = [e for e in matcher.store.all() if is_listed(e)]
     items = [i for e in listed for i in entity_items(e)]
-    vectors = matcher.encoder.encode_documents(
-        [i.text for i in items], progress=progress, languages=[i.language for i in items]
-    )
+    vectors = _vectors(matcher, items, known or ([], np.zeros((0, 0))), progress)
     steps = tqdm(total=3, desc="indexing", unit=" step", disable=not progress)
     shards = build_shards(items, vectors, matcher.settings.index)
+    del vectors
     steps.update()
     lexical = LexicalIndex.build({e.id: (searchable_text(e), e.language) for e in listed})
     steps.update()
     save_snapshot(matcher.index_dir, shards, items, lexical, matcher.encoder.model_id, digest)
     steps.update()
     steps.close()
+    matcher.refresh(listed)
     index = {
         language: {"backend": s.backend.name, "vectors": len(s.backend), **s.backend.parameters()}
         for language, s in shards.items()
@@ -136,22 +162,20 @@ def ingest(
         gone = [i for i in stored if i not in incoming] if replace else []
         withdrawn = [e.id for e in changed if e.id in stored and not is_listed(e)]
         plan = erasure.collect(matcher, gone + withdrawn)
-        _encode(matcher, changed, progress)
+        known = _encode(matcher, changed, progress)
         counts = matcher.store.upsert(changed)
         report.deleted = matcher.store.delete_many(gone) if gone else 0
         report.inserted, report.updated = counts.inserted, counts.updated
         report.unchanged = len(loaded.entities) - len(changed)
         if counts.written or report.deleted or not index_is_current(matcher):
-            hits = encoder.hits
-            report.items, report.index = reindex(matcher, progress)
+            report.items, report.index = reindex(matcher, progress, known)
             report.reindexed = True
-            matcher.refresh()
         else:
             report.items = int(snapshot_info(matcher.index_dir).get("items", 0))
         if plan.ids:
             report.erased = erasure.erase(matcher, plan).as_dict()
     report.encoded = encoder.misses - misses
-    report.from_cache = encoder.hits - hits if report.reindexed else 0
+    report.from_cache = max(report.items - report.encoded, 0) if report.reindexed else 0
     report.entities = matcher.store.count()
     report.seconds = time.perf_counter() - started
     return report
@@ -168,7 +192,6 @@ def delete(matcher: "Matcher", ids: list[str], progress: bool = False) -> Erased
         removed = matcher.store.delete_many(ids)
         if removed or not index_is_current(matcher):
             reindex(matcher, progress)
-            matcher.refresh()
         erased = erasure.erase(matcher, plan)
     erased.store = removed
     return erased
