@@ -22,7 +22,7 @@ class EncoderSettings(BaseModel):
 
 
 class IndexSettings(BaseModel):
-    """Vector backend and the sizes at which FAISS turns from flat to HNSW to IVF.
+    """Vector backend; FAISS is flat below exact_threshold, IVF from ivf_threshold, HNSW between.
 
     An approximate FAISS index is tuned until recall@10 against exact search is `min_recall`.
 
@@ -33,7 +33,7 @@ class IndexSettings(BaseModel):
 
     backend: BackendName = "faiss"
     exact_threshold: int = Field(50_000, ge=1)
-    ivf_threshold: int = Field(200_000, ge=1)
+    ivf_threshold: int = Field(50_000, ge=1)
     min_recall: float = Field(0.95, gt=0, le=1)
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None

@@ -21,7 +21,7 @@ from matcher.index.tuning import (
 
 INDEX_FILE = "vectors.faiss"
 PARALLEL_QUERIES = 16
-IVF_THRESHOLD = 200_000
+IVF_THRESHOLD = 50_000
 EXACT_CHUNK = 65_536
 
 __all__ = ["FaissBackend", "hnsw_parameters", "ivf_parameters"]
