@@ -31,6 +31,16 @@ def shard_scale(query: np.ndarray, mean: np.ndarray, sample: np.ndarray) -> Scal
     return Scale(float(query @ mean), std)
 
 
+def shard_scales(queries: np.ndarray, mean: np.ndarray, sample: np.ndarray) -> list[Scale]:
+    """`shard_scale` for many queries (rows) with one matrix product."""
+    means = (queries @ mean).tolist()
+    if len(sample) >= MIN_SAMPLE:
+        stds = np.std(queries @ sample.T, axis=1).tolist()
+    else:
+        stds = [0.0] * len(queries)
+    return [Scale(float(m), float(s)) for m, s in zip(means, stds, strict=True)]
+
+
 def reference_language(scales: dict[str, Scale], language: str, sizes: dict[str, int]) -> str:
     """The shard whose scale the others are mapped onto."""
     if language in scales:

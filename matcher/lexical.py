@@ -91,11 +91,32 @@ class LexicalIndex:
 
     def scores(self, need: str) -> np.ndarray:
         """Normalised BM25 score of the need for every entity, in entity_ids order."""
+        out = np.zeros(len(self.entity_ids), dtype=np.float32)
+        positions, values = self.matches(need)
+        out[positions] = values
+        return out
+
+    def matches(self, need: str) -> tuple[np.ndarray, np.ndarray]:
+        """The entities sharing a term with the need (positions, ascending) and their normalised
+        BM25 scores; the same numbers as `scores`, at a cost that follows the matches rather
+        than the catalogue."""
         terms = self.query_terms(need)
         if not terms or not self.entity_ids:
-            return np.zeros(len(self.entity_ids), dtype=np.float32)
-        raw = np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
-        return raw / self._ceiling(terms)
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        if self.bm25.nonoccurrence_array is not None:  # variants that score every document
+            raw = np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
+            found = np.flatnonzero(raw > 0)
+            return found, raw[found] / self._ceiling(terms)
+        index = self.bm25.scores
+        ids = [self.bm25.vocab_dict[t] for t in terms]
+        spans = [slice(index["indptr"][i], index["indptr"][i + 1]) for i in ids]
+        docs = np.concatenate([index["indices"][s] for s in spans]).astype(np.int64)
+        found, rows = np.unique(docs, return_inverse=True)
+        raw = np.zeros(len(found), dtype=np.dtype(self.bm25.dtype))
+        np.add.at(raw, rows, np.concatenate([index["data"][s] for s in spans]))  # in term order
+        raw = raw.astype(np.float32, copy=False)
+        keep = raw > 0
+        return found[keep], raw[keep] / self._ceiling(terms)
 
     def _ceiling(self, terms: list[str]) -> float:
         """The highest score the query terms could reach: each at full weight."""

@@ -43,34 +43,36 @@ class NeedAnalysis:
         self.disciplines = disciplines
         self.aspects: list[AspectQuery] = []
 
-    def _top(self, query: Query, allowed: Allowed, limit: int) -> list[AnyEntity]:
-        """The best entities for a query among those allowed, by the fused score."""
+    def _top(self, queries: list[Query], allowed: Allowed, limit: int) -> list[list[AnyEntity]]:
+        """The best entities for each query among those allowed, by the fused score."""
         entities = self.entities
-        best = self.retriever.best(
-            query, ASPECT_ITEMS, lambda e: e in entities and allowed(entities[e])
+        found = self.retriever.best_many(
+            queries, ASPECT_ITEMS, lambda e: e in entities and allowed(entities[e])
         )
-        return [entities[c.entity_id] for c in best[:limit]]
+        return [[entities[c.entity_id] for c in best[:limit]] for best in found]
 
     def analyse(self, vectors: np.ndarray, clauses: Sequence[str]) -> None:
         """Find the aspects from the clause vectors (rows of `vectors`, in clause order)."""
-        queries = [
-            self.retriever.query(text, vectors[i : i + 1], lexical=True)
-            for i, text in enumerate(clauses)
-        ]
-        matches = [self._top(q, lambda _: True, VOTERS) for q in queries]
-        for draft in group(clauses, matches, self.disciplines, vectors):
-            rows = draft.clauses
-            vector = vectors[rows].mean(axis=0, keepdims=True)
+        queries = self.retriever.queries(clauses, vectors[: len(clauses)], lexical=True)
+        matches = self._top(queries, lambda _: True, VOTERS)
+        drafts = group(clauses, matches, self.disciplines, vectors)
+        if not drafts:
+            return
+        texts, rows = [], []
+        for draft in drafts:
+            vector = vectors[draft.clauses].mean(axis=0, keepdims=True)
             vector /= max(float(np.linalg.norm(vector)), 1e-12)
-            text = draft.text(clauses)
-            query = self.retriever.query(text, vector.astype(np.float32), lexical=True)
-            self.aspects.append(AspectQuery(draft, text, query))
+            rows.append(vector.astype(np.float32))
+            texts.append(draft.text(clauses))
+        found = self.retriever.queries(texts, np.vstack(rows), lexical=True)
+        self.aspects = [AspectQuery(*parts) for parts in zip(drafts, texts, found, strict=True)]
 
     def pool(self, ranked: Sequence[AnyEntity], allowed: Allowed) -> list[AnyEntity]:
         """Partner candidates: the best for the whole need and the best for each aspect."""
         pool = {e.id: e for e in ranked[:POOL_FOR_NEED]}
-        for aspect in self.aspects:
-            for entity in self._top(aspect.query, allowed, POOL_PER_ASPECT):
+        queries = [aspect.query for aspect in self.aspects]
+        for best in self._top(queries, allowed, POOL_PER_ASPECT) if queries else []:
+            for entity in best:
                 pool.setdefault(entity.id, entity)
         return list(pool.values())
 

@@ -1,23 +1,35 @@
-"""Candidate retrieval (dense shards and lexical index) and exact scoring of each candidate."""
+"""Candidate retrieval (dense shards and lexical index) and exact scoring of each candidate.
+
+Per request, work follows the candidates, not the catalogue: the lexical index returns only
+the entities that share a term with the need, and candidates are scored with array operations
+over their texts.
+"""
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.calibration import Scale, align, reference_language, shard_scale
-from matcher.ranking import Candidate, aggregate, fuse
+from matcher.calibration import Scale, align, reference_language, shard_scales
+from matcher.ranking import Candidate, aggregate, aggregate_groups, fuse
 from matcher.settings import RankingSettings
 from matcher.snapshot import Snapshot
 from matcher.text import guess_language
 
+NO_MATCH = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+
 
 @dataclass
 class Query:
-    """A need as the retriever sees it: vector, lexical score per entity, scale per shard."""
+    """A need as the retriever sees it: vector, lexical matches, scale per shard.
+
+    `matched` are the lexical-index positions of the entities sharing a term with the need
+    (ascending) and `lexical` their normalised BM25 scores; every other entity scores 0.
+    """
 
     vector: np.ndarray
+    matched: np.ndarray
     lexical: np.ndarray
     scales: dict[str, Scale]
     reference: str
@@ -26,6 +38,18 @@ class Query:
     def spread(self) -> float:
         """Spread of the need's similarities on the common (reference) scale."""
         return self.scales[self.reference].std if self.scales else 0.0
+
+    def lexical_at(self, positions: np.ndarray) -> np.ndarray:
+        """Lexical scores at lexical-index positions (-1 or unmatched: 0)."""
+        if not len(self.matched):
+            return np.zeros(len(positions), dtype=np.float64)
+        where = np.minimum(np.searchsorted(self.matched, positions), len(self.matched) - 1)
+        hit = self.matched[where] == positions
+        return np.where(hit, self.lexical[where], 0.0).astype(np.float64)
+
+    def lexical_best(self, k: int) -> np.ndarray:
+        """Lexical-index positions of the k best lexical matches, best first."""
+        return self.matched[np.argsort(-self.lexical, kind="stable")][:k]
 
 
 class Retriever:
@@ -39,21 +63,34 @@ class Retriever:
             grouped[item.entity_id].append(position)
         self.positions = {e: np.array(p, dtype=np.int64) for e, p in grouped.items()}
         self.sizes = {language: len(s.backend) for language, s in snapshot.shards.items()}
+        self.language = {e: snapshot.items[int(p[0])].language for e, p in self.positions.items()}
+        where = snapshot.lexical.position
+        self.lexical_row = {e: where.get(e, -1) for e in self.positions}
+        self.item_entity = [item.entity_id for item in snapshot.items]
 
     def query(self, need: str, vector: np.ndarray, lexical: bool = False) -> Query:
-        """Prepare a need: its vector and, where lexical matching is used, its BM25 scores."""
-        index = self.snapshot.lexical
+        """Prepare a need: its vector and, where lexical matching is used, its BM25 matches."""
+        return self.queries([need], vector, lexical)[0]
+
+    def queries(
+        self, texts: Sequence[str], vectors: np.ndarray, lexical: bool = False
+    ) -> list[Query]:
+        """`query` for many texts (rows of `vectors`): one product per shard for all scales."""
+        if not len(texts):
+            return []
         weight = self.settings.lexical_weight or 0.0
-        scales = {
-            language: shard_scale(vector[0], shard.mean, shard.sample)
+        use_lexical = lexical or weight > 0 or self.settings.fusion != "convex"
+        per_shard = {
+            language: shard_scales(vectors, shard.mean, shard.sample)
             for language, shard in self.snapshot.shards.items()
         }
-        reference = reference_language(scales, guess_language(need), self.sizes)
-        if lexical or weight > 0 or self.settings.fusion != "convex":
-            lexical_scores = index.scores(need)
-        else:
-            lexical_scores = np.zeros(len(index.entity_ids), dtype=np.float32)
-        return Query(vector, lexical_scores, scales, reference)
+        out = []
+        for row, text in enumerate(texts):
+            scales = {language: found[row] for language, found in per_shard.items()}
+            reference = reference_language(scales, guess_language(text), self.sizes)
+            matched, scores = self.snapshot.lexical.matches(text) if use_lexical else NO_MATCH
+            out.append(Query(vectors[row : row + 1], matched, scores, scales, reference))
+        return out
 
     def _align(self, scores: np.ndarray, query: Query, language: str) -> np.ndarray:
         if not self.settings.calibrate:
@@ -73,63 +110,80 @@ class Retriever:
             language: shard.backend.search(matrix, ks[language])
             for language, shard in self.snapshot.shards.items()
         }
+        lexical_ids = self.snapshot.lexical.entity_ids
+        owner = self.item_entity
         out = []
         for row, query in enumerate(queries):
-            scores: list[float] = []
+            scores: list[np.ndarray] = []
             entities: list[str] = []
             for language, (values, ids) in found.items():
                 valid = ids[row] >= 0
-                aligned = self._align(values[row][valid].astype(np.float64), query, language)
-                scores.extend(aligned.tolist())
-                entities.extend(self.snapshot.items[int(i)].entity_id for i in ids[row][valid])
-            order = np.argsort(-np.asarray(scores), kind="stable")
-            dense = [entities[i] for i in order]
-            lexical_ids = self.snapshot.lexical.entity_ids
-            matched = np.flatnonzero(query.lexical > 0)
-            best = matched[np.argsort(-query.lexical[matched], kind="stable")][
-                : max(ks.values(), default=0)
-            ]
+                scores.append(self._align(values[row][valid].astype(np.float64), query, language))
+                entities.extend(owner[i] for i in ids[row][valid].tolist())
+            joined = np.concatenate(scores) if scores else np.zeros(0)
+            dense = [entities[i] for i in np.argsort(-joined, kind="stable").tolist()]
+            best = query.lexical_best(max(ks.values(), default=0)).tolist()
             out.append(list(dict.fromkeys(dense + [lexical_ids[i] for i in best])))
         return out
 
     def best(self, query: Query, per_shard: int, keep: Callable[[str], bool]) -> list[Candidate]:
         """The kept candidates (up to `per_shard` texts from each shard), scored and fused,
         best first (ties by id)."""
+        return self.best_many([query], per_shard, keep)[0]
+
+    def best_many(
+        self, queries: list[Query], per_shard: int, keep: Callable[[str], bool]
+    ) -> list[list[Candidate]]:
+        """`best` for many queries with one index search per shard."""
         ks = {language: min(per_shard, size) for language, size in self.sizes.items()}
-        found = [e for e in self.candidates(query, ks) if keep(e)]
-        scored = self.score_many(query, found)
-        fuse(scored, self.settings)
-        return sorted(scored, key=lambda c: (-c.score, c.entity_id))
+        out = []
+        for query, found in zip(queries, self.candidates_many(queries, ks), strict=True):
+            scored = self.score_many(query, [e for e in found if keep(e)])
+            fuse(scored, self.settings)
+            out.append(sorted(scored, key=lambda c: (-c.score, c.entity_id)))
+        return out
 
     def score_many(self, query: Query, entity_ids: list[str]) -> list[Candidate]:
-        """`score` for many entities at once: one vector fetch and product per shard."""
+        """Exact dense similarity to every text of each entity, aggregated, with its lexical
+        score: one vector fetch and product per shard, array operations per entity."""
         by_language: dict[str, list[str]] = defaultdict(list)
         for entity_id in entity_ids:
-            first = int(self.positions[entity_id][0])
-            by_language[self.snapshot.items[first].language].append(entity_id)
+            by_language[self.language[entity_id]].append(entity_id)
         scored: dict[str, Candidate] = {}
         for language, ids in by_language.items():
-            groups = [self.positions[e] for e in ids]
-            positions = np.concatenate(groups)
-            vectors = self.snapshot.shards[language].backend.vectors(positions)
-            sims = self._align((vectors @ query.vector[0]).astype(np.float64), query, language)
-            start = 0
-            for entity_id, group in zip(ids, groups, strict=True):
-                part = sims[start : start + len(group)]
-                start += len(group)
-                scored[entity_id] = self._candidate(query, entity_id, group, part)
+            for candidate in self._score_shard(query, language, ids):
+                scored[candidate.entity_id] = candidate
         return [scored[e] for e in entity_ids]
 
-    def _candidate(
-        self, query: Query, entity_id: str, positions: np.ndarray, sims: np.ndarray
-    ) -> Candidate:
-        order = np.argsort(-sims, kind="stable")
-        hits = [(int(positions[i]), float(sims[i])) for i in order]
-        years = [self.snapshot.items[p].year for p, _ in hits]
-        dense = aggregate([s for _, s in hits], years, self.settings)
-        where = self.snapshot.lexical.position.get(entity_id)
-        lexical = float(query.lexical[where]) if where is not None else 0.0
-        return Candidate(entity_id, hits, dense=dense, lexical=lexical, spread=query.spread)
+    def _score_shard(self, query: Query, language: str, ids: list[str]) -> list[Candidate]:
+        """Candidates for entities whose texts are all in one language's shard."""
+        groups = [self.positions[e] for e in ids]
+        counts = np.array([len(g) for g in groups], dtype=np.int64)
+        positions = np.concatenate(groups)
+        vectors = self.snapshot.shards[language].backend.vectors(positions)
+        sims = self._align((vectors @ query.vector[0]).astype(np.float64), query, language)
+        order = np.lexsort((-sims, np.repeat(np.arange(len(ids)), counts)))  # ties: item order
+        ranked, places = sims[order], positions[order]
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        spans = list(zip(starts.tolist(), counts.tolist(), strict=True))
+        years = None
+        if self.settings.recency_half_life:
+            items = self.snapshot.items
+            years = [[items[p].year for p in places[s : s + n].tolist()] for s, n in spans]
+        dense = aggregate_groups(ranked, starts, counts, years, self.settings).tolist()
+        rows = np.array([self.lexical_row[e] for e in ids], dtype=np.int64)
+        lexical = query.lexical_at(rows).tolist()
+        place_list, score_list = places.tolist(), ranked.tolist()
+        return [
+            Candidate(
+                entity_id,
+                list(zip(place_list[s : s + n], score_list[s : s + n], strict=True)),
+                dense=dense[row],
+                lexical=lexical[row],
+                spread=query.spread,
+            )
+            for row, (entity_id, (s, n)) in enumerate(zip(ids, spans, strict=True))
+        ]
 
     def score_vectors(self, query: Query, vectors: np.ndarray, language: str) -> float:
         """The aggregated dense score of texts outside the index, as if they were in `language`'s
@@ -141,8 +195,4 @@ class Retriever:
 
     def score(self, query: Query, entity_id: str) -> Candidate:
         """Exact dense similarity to every text of an entity, aggregated, with its lexical score."""
-        positions = self.positions[entity_id]
-        language = self.snapshot.items[int(positions[0])].language
-        shard = self.snapshot.shards[language]
-        sims = (shard.backend.vectors(positions) @ query.vector[0]).astype(np.float64)
-        return self._candidate(query, entity_id, positions, self._align(sims, query, language))
+        return self.score_many(query, [entity_id])[0]
