@@ -19,11 +19,11 @@ def need_stems(need: str) -> dict[str, str]:
 
 
 def _surface_by_stem(text: str, language: str) -> dict[str, str]:
-    """First word of a text for each of its stems."""
-    stemmer = stemmer_for(language)
+    """First word of a text for each of its stems (each distinct word stemmed once)."""
+    distinct = list(dict.fromkeys(words(text)))
     found: dict[str, str] = {}
-    for word in words(text):
-        found.setdefault(stemmer.stemWord(word), word)
+    for stem, word in zip(stemmer_for(language).stemWords(distinct), distinct, strict=True):
+        found.setdefault(stem, word)
     return found
 
 
@@ -44,16 +44,12 @@ def snippet(item: Item, need: dict[str, str], entity: AnyEntity) -> str:
     if item.field == "description":
         text = text.removeprefix(f"{entity.name}. ")
     parts = sentences(text)
-    language = entity.language
-    stemmer = stemmer_for(language)
-
-    def overlap(sentence: str) -> int:
-        return sum(stemmer.stemWord(w) in need for w in set(words(sentence)))
-
+    stemmer = stemmer_for(entity.language)
     substantial = [p for p in parts if len(p.split()) >= 5] or parts
-    best = max(substantial, key=overlap)
-    if overlap(best) == 0:
-        best = substantial[0]
+    overlaps = [
+        sum(stem in need for stem in stemmer.stemWords(list(set(words(p))))) for p in substantial
+    ]
+    best = substantial[overlaps.index(max(overlaps))] if max(overlaps) else substantial[0]
     return best if len(best) <= MAX_SNIPPET else best[: MAX_SNIPPET - 1].rstrip() + "…"
 
 
