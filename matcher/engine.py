@@ -16,7 +16,7 @@ from matcher.filters import is_listed
 from matcher.fusion import resolved_ranking
 from matcher.ingest import IngestReport
 from matcher.ranking import AnyEntity, Candidate, fuse
-from matcher.recommend import Answer, Loaded, need_id
+from matcher.recommend import Answer, Loaded, need_id, need_vectors, settle_heap
 from matcher.reranker import Reranker
 from matcher.retrieval import Retriever
 from matcher.schemas import KINDS, Kind, NeedRequest, NeighboursResponse, RecommendationResponse
@@ -173,6 +173,7 @@ class Matcher:
         if disciplines.names:
             disciplines.vectors = self.encoder.encode_queries(disciplines.names)
         newest = max((item.year for item in snapshot.items if item.year), default=None)
+        settle_heap()
         return Loaded(snapshot, entities, retriever, name, disciplines, newest)
 
     def warm_up(self) -> None:
@@ -261,14 +262,7 @@ class Matcher:
         loaded = self._current()
         learned = self.reranker() if rerank else None
         clauses = [segments(request.need) for request in requests]
-        texts = [
-            t for request, own in zip(requests, clauses, strict=True) for t in (request.need, *own)
-        ]
-        vectors = self.encoder.encode_queries(texts)
-        blocks, start = [], 0
-        for own in clauses:
-            blocks.append(vectors[start : start + 1 + len(own)])
-            start += 1 + len(own)
+        blocks = need_vectors(self.encoder.encode_queries, [r.need for r in requests], clauses)
         retriever = loaded.retriever
         queries = [retriever.query(r.need, b[:1]) for r, b in zip(requests, blocks, strict=True)]
         ks = {
