@@ -9,7 +9,8 @@ from fastapi.staticfiles import StaticFiles
 
 from api.access import AUTHORISED
 from api.context import RateLimiter, RequestContext
-from api.errors import BodyLimitMiddleware, install_error_handlers
+from api.deps import VALID_UNICODE
+from api.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
 from api.routers import (
     coach,
     entities,
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         app.include_router(router)
     api = (recommendations.router, ingest.router, entities.router, entities.map_router)
     for router in (*api, teams.router, coach.router, reranker.router):
-        app.include_router(router, dependencies=[AUTHORISED])
+        app.include_router(
+            router, dependencies=[AUTHORISED, VALID_UNICODE], responses=ERROR_RESPONSES
+        )
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     return app

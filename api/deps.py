@@ -3,8 +3,10 @@
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 
 from matcher.engine import Matcher
+from matcher.unicode import MESSAGE, unpaired_surrogate
 
 
 def get_matcher(request: Request) -> Matcher:
@@ -14,3 +16,24 @@ def get_matcher(request: Request) -> Matcher:
 
 
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]
+
+
+async def valid_unicode_body(request: Request) -> None:
+    """Refuse (422) a JSON body with an unpaired surrogate escape such as "\\ud800": valid
+    JSON syntax, but text no store, hash or answer can hold. Bulk uploads are checked per row.
+    """
+    if getattr(request.scope.get("route"), "body_field", None) is None:
+        return
+    if not await request.body():
+        return
+    try:
+        data = await request.json()  # already parsed (and cached) for JSON bodies
+    except ValueError:
+        return  # not JSON: the route's own validation answers
+    where = unpaired_surrogate(data)
+    if where is not None:
+        error = {"type": "string_unicode", "loc": ("body", *where), "msg": MESSAGE}
+        raise RequestValidationError([error])
+
+
+VALID_UNICODE = Depends(valid_unicode_body)

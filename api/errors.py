@@ -2,10 +2,12 @@
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,6 +27,36 @@ CODES = {
     405: "method_not_allowed",
     413: "too_large",
     429: "rate_limited",
+}
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable code and a sentence for people."""
+
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The one error shape of the API."""
+
+    error: ErrorDetail
+
+
+# The error answers any API route may give, declared in the OpenAPI document (this replaces
+# FastAPI's default 422 shape, which the API never sends).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        400: "The body is not valid JSON.",
+        401: "No valid API key where the route needs one.",
+        403: "The key's role is too low for the route.",
+        404: "An entity, portfolio, need or shortlist entry named in the request is unknown.",
+        413: "The body is larger than the limit.",
+        422: "The request is not valid (the message says which field and why).",
+        429: "Too many requests from this key or address; see Retry-After.",
+        503: "No index is built yet.",
+    }.items()
 }
 
 

@@ -12,6 +12,8 @@ from tqdm import tqdm
 from matcher.cordis_import import CordisError, cordis_records, is_cordis_export
 from matcher.csv_records import csv_records
 from matcher.schemas import Company, Lab, Researcher, parse_entity
+from matcher.unicode import MESSAGE as UNICODE_MESSAGE
+from matcher.unicode import SURROGATE, unpaired_surrogate
 
 DEMO_DIR = Path(__file__).parent / "demo"
 SUFFIXES = (".jsonl", ".json", ".csv")
@@ -145,6 +147,12 @@ def validate(records: Iterable[tuple[str, object]], progress: bool = False) -> L
         known = raw_id if isinstance(raw_id, str) else None
         if isinstance(record, Exception):
             loaded.rejected.append(Rejected(where, str(record)))
+            continue
+        bad_text = unpaired_surrogate(record)
+        if bad_text is not None:
+            field = ".".join(str(p) for p in bad_text)
+            known = None if known is None or SURROGATE.search(known) else known
+            loaded.rejected.append(Rejected(where, f"{field}: {UNICODE_MESSAGE}", known))
             continue
         try:
             entity = parse_entity(record)

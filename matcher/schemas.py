@@ -14,6 +14,9 @@ from pydantic import (
     model_validator,
 )
 
+from matcher.unicode import MESSAGE as UNICODE_MESSAGE
+from matcher.unicode import SURROGATE
+
 Kind = Literal["company", "lab", "researcher"]
 KINDS: tuple[Kind, ...] = ("company", "lab", "researcher")
 PARTNER_KINDS: tuple[Kind, ...] = ("company", "researcher")
@@ -228,6 +231,8 @@ class NeedRequest(BaseModel):
         cleaned = " ".join(value.split())
         if not cleaned:
             raise ValueError("need is empty: describe the project or the problem in a few words")
+        if SURROGATE.search(cleaned):
+            raise ValueError(UNICODE_MESSAGE)
         return cleaned
 
     @field_validator("kinds")

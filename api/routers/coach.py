@@ -64,7 +64,15 @@ def shortlist_remove(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/portfolios/{portfolio_id}/export.csv")
+CSV_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "One row per shortlisted entity (a need without any: one empty row).",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get("/portfolios/{portfolio_id}/export.csv", response_class=Response, responses=CSV_ANSWER)
 def export_csv(portfolio_id: str, matcher: MatcherDep) -> Response:
     """The portfolio's shortlists as CSV."""
     text = coach.export_csv(matcher, portfolio_id)
