@@ -64,8 +64,11 @@ def test_sme_filter_on_the_demo(demo: Matcher) -> None:
 
 
 def test_rebuild_of_the_demo_encodes_nothing(demo: Matcher, tmp_path: Path) -> None:
-    report = demo.build("demo")
-    assert report.encoded == 0 and report.from_cache == report.items
+    again = demo.build("demo")
+    assert again.encoded == 0 and not again.reindexed and again.unchanged == again.received
+    settings = Settings(data_dir=tmp_path / "fresh", cache_file=demo.data_dir / "embeddings.sqlite")
+    fresh = Matcher(settings).build("demo")
+    assert fresh.reindexed and fresh.encoded == 0 and fresh.from_cache == fresh.items > 0
 
 
 def test_partner_sets_cover_more_than_the_plain_list_at_similar_relevance(
