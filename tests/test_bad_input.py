@@ -1,6 +1,7 @@
 """Regression tests for the server errors the attack tests found: each input now gets a 4xx."""
 
-import httpx
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
@@ -15,7 +16,7 @@ LAB = (
 )
 
 
-def assert_invalid(response: httpx.Response, where: str) -> None:
+def assert_invalid(response: Any, where: str) -> None:
     """A 422 invalid_request naming the field with the bad text."""
     assert response.status_code == 422, response.text
     error = response.json()["error"]
