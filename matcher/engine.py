@@ -71,6 +71,7 @@ class Matcher:
         self._reranker_stamp: int | None = None
         self._lock = threading.Lock()
         self._reloading = False
+        self._mapping = False
 
     @property
     def ranking(self) -> RankingSettings:
@@ -108,9 +109,11 @@ class Matcher:
     def delete(self, entity_ids: list[str]) -> erasure.Erased:
         """Erase entities: store, index, embedding cache, coach rows (see erasure.py);
         `.store` of the answer counts the ids that existed."""
-        erased = ingest.delete(self, entity_ids)
+        return ingest.delete(self, entity_ids)
+
+    def drop_map(self) -> None:
+        """Forget the cached catalogue map (it may show erased entities)."""
         self._map = None
-        return erased
 
     def _current(self) -> Loaded:
         """The loaded snapshot; a rebuild by another process is loaded in the background
@@ -315,12 +318,36 @@ class Matcher:
         )
 
     def catalogue_map(self) -> dict[str, Any]:
-        """The catalogue projected to 2-D (cached until the index changes)."""
+        """The catalogue projected to 2-D, cached per index snapshot.
+
+        After a rebuild the previous map is answered while the new one is computed in the
+        background (t-SNE takes seconds); erasure clears the cache, so a map is never answered
+        with an erased entity in it.
+        """
+        loaded = self._current()
+        cached = self._map
+        if cached is not None and cached[0] == loaded.name:
+            return cached[1]
+        if cached is None:
+            self._map = (loaded.name, self._project(loaded))
+            return self._map[1]
+        with self._lock:
+            start, self._mapping = not self._mapping, True
+        if start:
+
+            def project() -> None:
+                try:
+                    current = self._current()
+                    self._map = (current.name, self._project(current))
+                finally:
+                    self._mapping = False
+
+            threading.Thread(target=project, name="catalogue-map", daemon=True).start()
+        return cached[1]
+
+    def _project(self, loaded: Loaded) -> dict[str, Any]:
         from matcher.catalog_map import catalogue_map
 
-        loaded = self._current()
-        if self._map is None or self._map[0] != loaded.name:
-            encoder = self.encoder
-            skip = encoder.english.dim if isinstance(encoder, HybridEncoder) else 0
-            self._map = (loaded.name, catalogue_map(loaded, skip))
-        return self._map[1]
+        encoder = self.encoder
+        skip = encoder.english.dim if isinstance(encoder, HybridEncoder) else 0
+        return catalogue_map(loaded, skip)

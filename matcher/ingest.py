@@ -174,6 +174,7 @@ def ingest(
             report.items = int(snapshot_info(matcher.index_dir).get("items", 0))
         if plan.ids:
             report.erased = erasure.erase(matcher, plan).as_dict()
+            matcher.drop_map()
     report.encoded = encoder.misses - misses
     report.from_cache = max(report.items - report.encoded, 0) if report.reindexed else 0
     report.entities = matcher.store.count()
@@ -193,5 +194,6 @@ def delete(matcher: "Matcher", ids: list[str], progress: bool = False) -> Erased
         if removed or not index_is_current(matcher):
             reindex(matcher, progress)
         erased = erasure.erase(matcher, plan)
+        matcher.drop_map()
     erased.store = removed
     return erased

@@ -188,3 +188,21 @@ def test_queries_are_answered_while_the_index_is_rebuilt(
     writer.join()
     assert answered > 0
     assert "company:hydrogen-works" in ids(built.recommend(NeedRequest(need="green hydrogen")))
+
+
+def test_the_map_answers_at_once_after_a_rebuild_and_never_shows_erased_entities(
+    built: Matcher, tmp_path: Path
+) -> None:
+    before = {p["id"] for p in built.catalogue_map()["points"]}
+    built.ingest(load_catalog(str(write_catalog(tmp_path / "n.jsonl", [NEW_COMPANY]))))
+    assert {p["id"] for p in built.catalogue_map()["points"]} in (
+        before,
+        before | {NEW_COMPANY["id"]},
+    )
+    for _ in range(200):  # the new map is computed in the background
+        if NEW_COMPANY["id"] in {p["id"] for p in built.catalogue_map()["points"]}:
+            break
+        time.sleep(0.05)
+    assert NEW_COMPANY["id"] in {p["id"] for p in built.catalogue_map()["points"]}
+    built.delete(["company:battery-loop"])
+    assert "company:battery-loop" not in {p["id"] for p in built.catalogue_map()["points"]}
