@@ -71,6 +71,7 @@ class Matcher:
         self._reranker_stamp: int | None = None
         self._lock = threading.Lock()
         self._reloading = False
+        self.writes = ingest.Writes()
         self._mapping = False
 
     @property

@@ -146,6 +146,45 @@ def reindex(
     return len(items), index
 
 
+@dataclass
+class Writes:
+    """Store writes made by this process, and how many of them the current index holds.
+
+    Writers commit to the store one at a time, then rebuild the index one at a time; a rebuild
+    covers every write committed before it started, so writers queued behind it skip theirs.
+    """
+
+    written: int = 0
+    indexed: int = 0
+
+
+def _commit(matcher: "Matcher", changed: bool) -> int:
+    """Count a store write; its number (0 when nothing was written)."""
+    if not changed:
+        return 0
+    matcher.writes.written += 1
+    return matcher.writes.written
+
+
+def _catch_up(
+    matcher: "Matcher", mine: int, progress: bool, known: Encoded | None = None
+) -> tuple[bool, int, dict[str, Any]]:
+    """Make the index hold write `mine` (and the store as a whole when nothing was written).
+
+    Returns whether the index holds this write, its item count and, when this call rebuilt
+    it, the index parameters.
+    """
+    writes = matcher.writes
+    if mine and writes.indexed >= mine:
+        return True, int(snapshot_info(matcher.index_dir).get("items", 0)), {}
+    if mine or not index_is_current(matcher):
+        target = writes.written
+        items, index = reindex(matcher, progress, known)
+        writes.indexed = max(writes.indexed, target)
+        return True, items, index
+    return False, int(snapshot_info(matcher.index_dir).get("items", 0)), {}
+
+
 def ingest(
     matcher: "Matcher", loaded: LoadedCatalog, replace: bool = False, progress: bool = False
 ) -> IngestReport:
@@ -167,11 +206,10 @@ def ingest(
         report.deleted = matcher.store.delete_many(gone) if gone else 0
         report.inserted, report.updated = counts.inserted, counts.updated
         report.unchanged = len(loaded.entities) - len(changed)
-        if counts.written or report.deleted or not index_is_current(matcher):
-            report.items, report.index = reindex(matcher, progress, known)
-            report.reindexed = True
-        else:
-            report.items = int(snapshot_info(matcher.index_dir).get("items", 0))
+        mine = _commit(matcher, bool(counts.written or report.deleted))
+    with write_lock(matcher.data_dir):
+        report.reindexed, report.items, report.index = _catch_up(matcher, mine, progress, known)
+        del known
         if plan.ids:
             report.erased = erasure.erase(matcher, plan).as_dict()
             matcher.drop_map()
@@ -191,8 +229,9 @@ def delete(matcher: "Matcher", ids: list[str], progress: bool = False) -> Erased
     with write_lock(matcher.data_dir):
         plan = erasure.collect(matcher, ids)
         removed = matcher.store.delete_many(ids)
-        if removed or not index_is_current(matcher):
-            reindex(matcher, progress)
+        mine = _commit(matcher, removed > 0)
+    with write_lock(matcher.data_dir):
+        _catch_up(matcher, mine, progress)
         erased = erasure.erase(matcher, plan)
         matcher.drop_map()
     erased.store = removed

@@ -206,3 +206,39 @@ def test_the_map_answers_at_once_after_a_rebuild_and_never_shows_erased_entities
     assert NEW_COMPANY["id"] in {p["id"] for p in built.catalogue_map()["points"]}
     built.delete(["company:battery-loop"])
     assert "company:battery-loop" not in {p["id"] for p in built.catalogue_map()["points"]}
+
+
+def test_concurrent_writers_share_rebuilds_and_all_land_in_the_index(
+    built: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rebuild = ingest_module.reindex
+    calls: list[int] = []
+
+    def counted(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        time.sleep(0.3)
+        return rebuild(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest_module, "reindex", counted)
+    rows = [{**NEW_COMPANY, "id": f"company:writer-{i}", "name": f"Writer {i}"} for i in range(8)]
+    reports: list = []
+
+    def write(row: dict) -> None:
+        loaded = load_catalog_from([row])
+        reports.append(built.ingest(loaded))
+
+    threads = [threading.Thread(target=write, args=(row,)) for row in rows]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(r.inserted == 1 and r.reindexed for r in reports)
+    assert len(calls) < len(rows), "queued writers are covered by one rebuild"
+    items = built._current().retriever.positions
+    assert all(row["id"] in items for row in rows)
+
+
+def load_catalog_from(records: list[dict]):  # type: ignore[no-untyped-def]
+    from matcher.catalog import validate
+
+    return validate((f"row {i}", r) for i, r in enumerate(records, start=1))
