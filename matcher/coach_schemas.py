@@ -2,9 +2,9 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from matcher.schemas import Kind, RecommendationFilters, RecommendationResponse, Term, Text
+from matcher.schemas import Kinds, RecommendationFilters, RecommendationResponse, Term, Text
 
 Label = Literal["relevant", "not_relevant", "contacted", "partnered"]
 
@@ -40,17 +40,10 @@ class PortfolioRun(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kinds: list[Kind] | None = None
+    kinds: Kinds | None = None
     filters: RecommendationFilters = RecommendationFilters()
     top_k: int | None = None
     partner_set: bool = True
-
-    @field_validator("kinds")
-    @classmethod
-    def _kinds_not_empty(cls, value: list[Kind] | None) -> list[Kind] | None:
-        if value is not None and not value:
-            raise ValueError("kinds is empty: leave it out to get every kind")
-        return value
 
 
 class NeedAnswer(BaseModel):

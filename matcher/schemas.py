@@ -5,6 +5,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,6 +20,15 @@ from matcher.unicode import SURROGATE
 
 Kind = Literal["company", "lab", "researcher"]
 KINDS: tuple[Kind, ...] = ("company", "lab", "researcher")
+
+
+def _some_kinds(value: list[Kind]) -> list[Kind]:
+    if not value:
+        raise ValueError("kinds is empty: leave it out to get every kind")
+    return value
+
+
+Kinds = Annotated[list[Kind], AfterValidator(_some_kinds)]
 PARTNER_KINDS: tuple[Kind, ...] = ("company", "researcher")
 Area = Literal[
     "life-science-health",
@@ -209,7 +219,7 @@ class NeedRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     need: str = Field(..., description="The innovation need, Swedish or English.")
-    kinds: list[Kind] | None = Field(None, description="Entity kinds to return; all if omitted.")
+    kinds: Kinds | None = Field(None, description="Entity kinds to return; all if omitted.")
     filters: RecommendationFilters = RecommendationFilters()
     top_k: int | None = Field(None, description="Results per list (partners, testbeds).")
     diversify: bool | None = Field(
@@ -234,13 +244,6 @@ class NeedRequest(BaseModel):
         if SURROGATE.search(cleaned):
             raise ValueError(UNICODE_MESSAGE)
         return cleaned
-
-    @field_validator("kinds")
-    @classmethod
-    def _kinds_not_empty(cls, value: list[Kind] | None) -> list[Kind] | None:
-        if value is not None and not value:
-            raise ValueError("kinds is empty: leave it out to get every kind")
-        return value
 
 
 class Evidence(BaseModel):
