@@ -100,7 +100,7 @@ def test_keys_are_stored_hashed_and_managed_from_the_cli(
     secret = out.strip().splitlines()[-1]
     assert code == 0 and secret.startswith("mk_")
     stored = b"".join(p.read_bytes() for p in cli_data.glob("catalog.sqlite*"))
-    assert secret.encode() not in stored and secret.split("_")[2].encode() not in stored
+    assert secret.encode() not in stored and secret.split("_", 2)[2].encode() not in stored
     code, out, _ = run(capsys, "keys", "list", "--json")
     listed = json.loads(out)
     assert [(k["name"], k["role"], k["revoked_at"]) for k in listed] == [
