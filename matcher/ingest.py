@@ -35,7 +35,7 @@ from matcher.store import AnyEntity, row_hash
 if TYPE_CHECKING:
     from matcher.engine import Matcher
 
-_THREAD_LOCK = threading.Lock()
+_THREAD_LOCKS = {"write": threading.Lock(), "rebuild": threading.Lock()}
 
 
 @dataclass
@@ -68,10 +68,14 @@ class IngestReport:
 
 
 @contextmanager
-def write_lock(data_dir: Path) -> Iterator[None]:
-    """One writer at a time: across threads of this process and across processes."""
+def write_lock(data_dir: Path, what: str = "write") -> Iterator[None]:
+    """One store writer (or one index rebuilder) at a time, across threads and processes.
+
+    Store writes and rebuilds take different locks, so writes go on while the index is rebuilt;
+    the next rebuild then covers all of them.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
-    with _THREAD_LOCK, open(data_dir / "write.lock", "w") as handle:
+    with _THREAD_LOCKS[what], open(data_dir / f"{what}.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -207,7 +211,7 @@ def ingest(
         report.inserted, report.updated = counts.inserted, counts.updated
         report.unchanged = len(loaded.entities) - len(changed)
         mine = _commit(matcher, bool(counts.written or report.deleted))
-    with write_lock(matcher.data_dir):
+    with write_lock(matcher.data_dir, "rebuild"):
         report.reindexed, report.items, report.index = _catch_up(matcher, mine, progress, known)
         del known
         if plan.ids:
@@ -230,7 +234,7 @@ def delete(matcher: "Matcher", ids: list[str], progress: bool = False) -> Erased
         plan = erasure.collect(matcher, ids)
         removed = matcher.store.delete_many(ids)
         mine = _commit(matcher, removed > 0)
-    with write_lock(matcher.data_dir):
+    with write_lock(matcher.data_dir, "rebuild"):
         _catch_up(matcher, mine, progress)
         erased = erasure.erase(matcher, plan)
         matcher.drop_map()
