@@ -29,9 +29,10 @@ import httpx
 import numpy as np
 from tqdm import tqdm
 
+from benchmarks.docs_page import replace_section
 from benchmarks.fragments import load_pool
 from benchmarks.latency_needs import needs
-from benchmarks.latency_report import machine, print_table, write_section
+from benchmarks.latency_report import HEADING, machine, print_table, section
 from benchmarks.pool_vectors import CACHE, SHARED, real_pool_vectors
 from benchmarks.synthetic import Generator, cache_targets, prefill, write_catalogue
 from matcher.encoders.cache import EmbeddingCache
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
     (CACHE / "api_latency.json").write_text(json.dumps(results, indent=1))
     print_table(results)
     if not args.no_docs:
-        write_section(ROOT / "docs" / "benchmarks.md", results)
+        replace_section(HEADING, section(results))
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.docs_page import replace_section
 from benchmarks.fragments import load_pool
 from benchmarks.latency_report import machine
 from benchmarks.pool_vectors import CACHE, SHARED, real_pool_vectors
@@ -128,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     text = section(results)
     print(text)
     if not args.no_docs:
-        write_section(ROOT / "docs" / "benchmarks.md", text)
+        replace_section("## Ingestion", text)
 
 
 def section(r: dict[str, Any]) -> str:
@@ -161,16 +162,6 @@ run is projected at {f["projected_with_encoding_s"] / 60:.0f} minutes \
 - The catalogue is synthetic: real text fragments composed into entities, and document vectors
   composed from the real vectors of those fragments (see benchmarks/synthetic.py).
 """
-
-
-def write_section(path: Path, text: str) -> None:
-    """Replace (or add) the '## Ingestion' section of the benchmarks page."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start = current.find("## Ingestion")
-    if start >= 0:
-        end = current.find("\n## ", start + 1)
-        current = current[:start] + current[end + 1 :] if end >= 0 else current[:start]
-    path.write_text(current.rstrip() + "\n\n" + text, encoding="utf-8")
 
 
 if __name__ == "__main__":

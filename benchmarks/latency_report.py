@@ -127,15 +127,3 @@ are encoded by the real models at query time, as in production. The vector geome
 synthetic catalogue is therefore realistic but not identical to really encoded text (more
 near-duplicates); the latency of encoding the catalogue is not part of this benchmark.
 """
-
-
-def write_section(path: Path, results: dict[str, Any]) -> None:
-    """Add or replace only this section; the file is re-read right before writing."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    new = section(results).rstrip() + "\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: new + "\n", text, count=1).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + new
-    path.write_text(text, encoding="utf-8")

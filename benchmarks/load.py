@@ -16,7 +16,6 @@ the same, shorter, in the slow suite.
 import argparse
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from typing import Any
 import httpx
 import numpy as np
 
+from benchmarks.docs_page import replace_section
 from benchmarks.latency_report import machine
 from benchmarks.load_clients import MIX, WRITES, LoadClient, Tally
 
@@ -228,24 +228,11 @@ with other work (1-minute load average {r["load_before"]:.1f} before the run,
 
 {summary(r)}
 
-Bulk writes and the map make the tail. Each bulk write re-indexes the whole catalogue under the
-one writer lock (about 0.8 s on an idle server here), so concurrent writes queue behind each
-other; and the first `GET /v1/map` after any write lays the changed catalogue out again with
-t-SNE inside the request (3-8 s on an idle server here). Clients waiting on those are the
+Bulk writes make the tail. Each one rebuilds the index of the whole catalogue (about 0.8 s on
+an idle server here); writes go on during a rebuild and the next rebuild covers all of them,
+but a client's bulk request waits until the index holds its rows. Clients waiting on those are the
 seconds above; every other kind of request had a p99 of at most {rest / 1000:.1f} s.
 """
-
-
-def write_section(results: dict[str, Any], path: Path = DOCS) -> None:
-    """Add or replace only this section; the file is re-read right before writing."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    new = section(results).rstrip() + "\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: new + "\n", text, count=1).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + new
-    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     for error in results["errors"][:20] + results["missing_rows"][:20]:
         print("  ", error)
     if not args.no_docs:
-        write_section(results)
+        replace_section(HEADING, section(results), DOCS)
         print(f"wrote the {HEADING!r} section of {DOCS.relative_to(ROOT)}")
     failed = results["errors"] or results["missing_rows"] or results["server_tracebacks"]
     return 1 if failed else 0

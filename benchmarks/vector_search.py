@@ -1,6 +1,6 @@
 """Vector search at 100k and 1M vectors: the FAISS index chosen for the size against exact NumPy.
 
-Run by hand: `.venv/bin/python benchmarks/vector_search.py --n 1000000` (also runs 100k).
+Run by hand: `.venv/bin/python -m benchmarks.vector_search --n 1000000` (also runs 100k).
 
 Vectors. Encoding a million texts on CPU is out of reach, so the collection is derived from
 real embeddings. A pool of real texts is encoded once with the default English model
@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from benchmarks.docs_page import replace_section
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
@@ -249,24 +251,11 @@ def machine() -> str:
     )
 
 
-def write_section(text: str) -> None:
-    """Replace (or add) the '## Vector search' section of docs/benchmarks.md."""
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start = current.find(HEADING)
-    if start < 0:
-        path.write_text(current.rstrip("\n") + "\n\n" + text, encoding="utf-8")
-        return
-    end = current.find("\n## ", start + len(HEADING))
-    rest = current[end + 1 :] if end >= 0 else ""
-    path.write_text(current[:start] + text + ("\n" + rest if rest else ""), encoding="utf-8")
-
-
 def report(rows: list[dict[str, str]], about: str, pool: int, queries: int) -> str:
     """The docs section."""
     return f"""{HEADING}
 
-`python benchmarks/vector_search.py --n 1000000 --also hnsw`. Machine: {about}.
+`python -m benchmarks.vector_search --n 1000000 --also hnsw`. Machine: {about}.
 
 Collection: n vectors, each a normalised mixture of 2-3 real all-MiniLM-L6-v2 embeddings
 (Dirichlet weights) plus Gaussian noise (sigma {NOISE} per dimension), drawn from a pool of
@@ -320,7 +309,7 @@ def main() -> None:
         rows += run_size(n, pool, queries, len(real), ["choice", *also])
         print(table(rows), flush=True)
     if not args.no_write:
-        write_section(report(rows, about, len(pool), len(queries)))
+        replace_section(HEADING, report(rows, about, len(pool), len(queries)))
 
 
 if __name__ == "__main__":
