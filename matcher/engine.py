@@ -26,7 +26,7 @@ from matcher.snapshot import (
     current_name,
     load_snapshot,
 )
-from matcher.store import Store
+from matcher.store import Store, store_location
 from matcher.team_schemas import TeamRequest, TeamResponse
 
 
@@ -59,7 +59,7 @@ class Matcher:
         self.settings = settings
         self.data_dir = Path(settings.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = Store(settings.store_url or self.data_dir / "catalog.sqlite")
+        self.store = Store(store_location(settings))
         self._cache = EmbeddingCache(settings.cache_file or self.data_dir / "embeddings.sqlite")
         self._encoder: CachedEncoder | HybridEncoder | None = (
             CachedEncoder(encoder, self._cache) if encoder else None

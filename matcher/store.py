@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from matcher.schemas import Company, Lab, Researcher, parse_entity
+from matcher.settings import Settings
 
 AnyEntity = Company | Lab | Researcher
 
@@ -93,6 +94,11 @@ def _engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
+def store_location(settings: Settings) -> str | Path:
+    """Where the settings put the entity store: their URL, or catalog.sqlite in the data dir."""
+    return settings.store_url or settings.data_dir / "catalog.sqlite"
+
+
 class StoreError(RuntimeError):
     """The store cannot be opened or reached."""
 
@@ -160,15 +166,6 @@ class Store:
             rows = connection.execute(query.where(ENTITIES.c.id.in_(ids[start : start + CHUNK])))
             found.update({str(i): str(h) for i, h in rows})
         return found
-
-    def replace_all(self, entities: Iterable[AnyEntity]) -> int:
-        """Make the store hold exactly these entities, in one transaction."""
-        rows = list({row["id"]: row for row in map(_row, entities)}.values())
-        with self._lock, self._engine.begin() as connection:
-            connection.execute(ENTITIES.delete())
-            for start in range(0, len(rows), CHUNK):
-                connection.execute(ENTITIES.insert(), rows[start : start + CHUNK])
-        return len(rows)
 
     def get(self, entity_id: str) -> AnyEntity | None:
         """One entity, or None."""

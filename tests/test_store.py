@@ -59,13 +59,6 @@ def test_the_digest_follows_the_content_not_the_database(tmp_path: Path, store_u
     assert store.hashes() != reference.hashes()
 
 
-def test_replace_all_keeps_exactly_the_given_entities(store_url: str) -> None:
-    store = Store(store_url)
-    store.upsert(entities())
-    assert store.replace_all(entities()[:3]) == 3
-    assert [e.id for e in store.all()] == sorted(e["id"] for e in ENTITIES[:3])
-
-
 def test_a_store_reopened_holds_what_was_written(store_url: str) -> None:
     Store(store_url).upsert(entities())
     reopened = Store(store_url)

@@ -9,10 +9,10 @@ from matcher.cli.common import CliError, load_settings
 def cmd_keys(args: argparse.Namespace) -> int:
     """Create, list or revoke API keys in the store's database."""
     from matcher.keys import KeyRequestError, KeyStore
-    from matcher.store import Store
+    from matcher.store import Store, store_location
 
     settings = load_settings(args)
-    keys = KeyStore(Store(settings.store_url or settings.data_dir / "catalog.sqlite"))
+    keys = KeyStore(Store(store_location(settings)))
     try:
         if args.action == "create":
             key, secret = keys.create(args.name, args.role)
