@@ -98,8 +98,8 @@ class LexicalIndex:
 
     def matches(self, need: str) -> tuple[np.ndarray, np.ndarray]:
         """The entities sharing a term with the need (positions, ascending) and their normalised
-        BM25 scores; the same numbers as `scores`, at a cost that follows the matches rather
-        than the catalogue."""
+        BM25 scores; the same numbers as `scores`. The sums go into one array over the
+        catalogue (a linear pass), not through a sort of the postings."""
         terms = self.query_terms(need)
         if not terms or not self.entity_ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
@@ -110,13 +110,11 @@ class LexicalIndex:
         index = self.bm25.scores
         ids = [self.bm25.vocab_dict[t] for t in terms]
         spans = [slice(index["indptr"][i], index["indptr"][i + 1]) for i in ids]
-        docs = np.concatenate([index["indices"][s] for s in spans]).astype(np.int64)
-        found, rows = np.unique(docs, return_inverse=True)
-        raw = np.zeros(len(found), dtype=np.dtype(self.bm25.dtype))
-        np.add.at(raw, rows, np.concatenate([index["data"][s] for s in spans]))  # in term order
-        raw = raw.astype(np.float32, copy=False)
-        keep = raw > 0
-        return found[keep], raw[keep] / self._ceiling(terms)
+        docs = np.concatenate([index["indices"][s] for s in spans])
+        raw = np.zeros(len(self.entity_ids), dtype=np.dtype(self.bm25.dtype))
+        np.add.at(raw, docs, np.concatenate([index["data"][s] for s in spans]))  # in term order
+        found = np.flatnonzero(raw > 0)
+        return found, raw[found].astype(np.float32, copy=False) / self._ceiling(terms)
 
     def _ceiling(self, terms: list[str]) -> float:
         """The highest score the query terms could reach: each at full weight."""

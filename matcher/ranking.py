@@ -11,16 +11,28 @@ from matcher.settings import RankingSettings
 AnyEntity = Company | Lab | Researcher
 
 
-@dataclass
+NO_PLACES = np.zeros(0, dtype=np.int64)
+NO_SIMS = np.zeros(0, dtype=np.float64)
+
+
+@dataclass(eq=False)
 class Candidate:
-    """An entity with the item hits that brought it in, best first."""
+    """An entity with the similarities of its texts: item positions (`places`) and aligned
+    similarities (`sims`), best first."""
 
     entity_id: str
-    hits: list[tuple[int, float]] = field(default_factory=list)
     dense: float = 0.0
     lexical: float = 0.0
     spread: float = 0.0
     score: float = 0.0
+    places: np.ndarray = field(default_factory=lambda: NO_PLACES)
+    sims: np.ndarray = field(default_factory=lambda: NO_SIMS)
+
+    @property
+    def hits(self) -> list[tuple[int, float]]:
+        """(item position, similarity) of every text, best first; built only when asked for,
+        since most scored candidates are never explained."""
+        return list(zip(self.places.tolist(), self.sims.tolist(), strict=True))
 
 
 def aggregate(scores: list[float], years: list[int | None], settings: RankingSettings) -> float:

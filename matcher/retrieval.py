@@ -48,8 +48,18 @@ class Query:
         return np.where(hit, self.lexical[where], 0.0).astype(np.float64)
 
     def lexical_best(self, k: int) -> np.ndarray:
-        """Lexical-index positions of the k best lexical matches, best first."""
-        return self.matched[np.argsort(-self.lexical, kind="stable")][:k]
+        """Lexical-index positions of the k best lexical matches, best first (ties: position).
+
+        Only the matches at or above the k-th best score are sorted, not all of them."""
+        scores = self.lexical
+        if k <= 0 or not len(scores):
+            return self.matched[:0]
+        taken = np.arange(len(scores))
+        if len(scores) > k:
+            kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+            taken = np.flatnonzero(scores >= kth)
+        best = taken[np.argsort(-scores[taken], kind="stable")][:k]
+        return self.matched[best]
 
 
 class Retriever:
@@ -66,7 +76,17 @@ class Retriever:
         self.language = {e: snapshot.items[int(p[0])].language for e, p in self.positions.items()}
         where = snapshot.lexical.position
         self.lexical_row = {e: where.get(e, -1) for e in self.positions}
-        self.item_entity = [item.entity_id for item in snapshot.items]
+        self.item_entity = np.array([item.entity_id for item in snapshot.items], dtype=object)
+        # Every entity's item positions as one array, so a set of entities gathers its texts
+        # with array operations: entity row r owns flat[start[r] : start[r] + count[r]].
+        self.row = {e: r for r, e in enumerate(self.positions)}
+        self.count = np.array([len(p) for p in self.positions.values()], dtype=np.int64)
+        self.start = np.concatenate([[0], np.cumsum(self.count)[:-1]]).astype(np.int64)
+        self.flat = np.concatenate(list(self.positions.values())) if self.positions else NO_MATCH[0]
+        self.languages = list(dict.fromkeys(self.language.values()))
+        code = {language: c for c, language in enumerate(self.languages)}
+        self.language_code = np.array([code[self.language[e]] for e in self.positions], np.int64)
+        self.lexical_rows = np.array([self.lexical_row[e] for e in self.positions], np.int64)
 
     def query(self, need: str, vector: np.ndarray, lexical: bool = False) -> Query:
         """Prepare a need: its vector and, where lexical matching is used, its BM25 matches."""
@@ -119,7 +139,7 @@ class Retriever:
             for language, (values, ids) in found.items():
                 valid = ids[row] >= 0
                 scores.append(self._align(values[row][valid].astype(np.float64), query, language))
-                entities.extend(owner[i] for i in ids[row][valid].tolist())
+                entities.extend(owner[ids[row][valid]].tolist())
             joined = np.concatenate(scores) if scores else np.zeros(0)
             dense = [entities[i] for i in np.argsort(-joined, kind="stable").tolist()]
             best = query.lexical_best(max(ks.values(), default=0)).tolist()
@@ -146,41 +166,49 @@ class Retriever:
     def score_many(self, query: Query, entity_ids: list[str]) -> list[Candidate]:
         """Exact dense similarity to every text of each entity, aggregated, with its lexical
         score: one vector fetch and product per shard, array operations per entity."""
-        by_language: dict[str, list[str]] = defaultdict(list)
-        for entity_id in entity_ids:
-            by_language[self.language[entity_id]].append(entity_id)
-        scored: dict[str, Candidate] = {}
-        for language, ids in by_language.items():
-            for candidate in self._score_shard(query, language, ids):
-                scored[candidate.entity_id] = candidate
-        return [scored[e] for e in entity_ids]
+        if not entity_ids:
+            return []
+        rows = np.fromiter((self.row[e] for e in entity_ids), np.int64, len(entity_ids))
+        codes = self.language_code[rows]
+        scored: list[Candidate] = [None] * len(entity_ids)  # type: ignore[list-item]
+        for code, language in enumerate(self.languages):
+            picked = np.flatnonzero(codes == code)
+            if not len(picked):
+                continue
+            ids = [entity_ids[i] for i in picked.tolist()]
+            found = self._score_shard(query, language, rows[picked], ids)
+            for where, candidate in zip(picked.tolist(), found, strict=True):
+                scored[where] = candidate
+        return scored
 
-    def _score_shard(self, query: Query, language: str, ids: list[str]) -> list[Candidate]:
-        """Candidates for entities whose texts are all in one language's shard."""
-        groups = [self.positions[e] for e in ids]
-        counts = np.array([len(g) for g in groups], dtype=np.int64)
-        positions = np.concatenate(groups)
+    def _score_shard(
+        self, query: Query, language: str, rows: np.ndarray, ids: list[str]
+    ) -> list[Candidate]:
+        """Candidates for entities (`rows`, `ids`) whose texts are all in one language's shard."""
+        counts = self.count[rows]
+        starts = np.cumsum(counts) - counts  # where each entity's run begins in the gathered texts
+        gather = np.arange(int(counts.sum())) + np.repeat(self.start[rows] - starts, counts)
+        positions = self.flat[gather]
         vectors = self.snapshot.shards[language].backend.vectors(positions)
         sims = self._align((vectors @ query.vector[0]).astype(np.float64), query, language)
         order = np.lexsort((-sims, np.repeat(np.arange(len(ids)), counts)))  # ties: item order
         ranked, places = sims[order], positions[order]
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         spans = list(zip(starts.tolist(), counts.tolist(), strict=True))
         years = None
         if self.settings.recency_half_life:
             items = self.snapshot.items
             years = [[items[p].year for p in places[s : s + n].tolist()] for s, n in spans]
         dense = aggregate_groups(ranked, starts, counts, years, self.settings).tolist()
-        rows = np.array([self.lexical_row[e] for e in ids], dtype=np.int64)
-        lexical = query.lexical_at(rows).tolist()
-        place_list, score_list = places.tolist(), ranked.tolist()
+        lexical = query.lexical_at(self.lexical_rows[rows]).tolist()
+        spread = query.spread
         return [
             Candidate(
                 entity_id,
-                list(zip(place_list[s : s + n], score_list[s : s + n], strict=True)),
                 dense=dense[row],
                 lexical=lexical[row],
-                spread=query.spread,
+                spread=spread,
+                places=places[s : s + n],
+                sims=ranked[s : s + n],
             )
             for row, (entity_id, (s, n)) in enumerate(zip(ids, spans, strict=True))
         ]

@@ -102,7 +102,7 @@ def predictions(parts: Parts, ranking: RankingSettings) -> dict[str, dict[str, f
     """Reviewer -> paper -> fused score (RRF ranks reviewers within each paper)."""
     predicted: dict[str, dict[str, float]] = {}
     for paper, by_entity in parts.items():
-        candidates = [replace(c, hits=[], score=0.0) for c in by_entity.values()]
+        candidates = [replace(c, score=0.0) for c in by_entity.values()]
         fuse(candidates, ranking)
         for candidate in candidates:
             reviewer = candidate.entity_id.removeprefix("researcher:ss-")
