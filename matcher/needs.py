@@ -61,7 +61,8 @@ class NeedAnalysis:
         texts, rows = [], []
         for draft in drafts:
             vector = vectors[draft.clauses].mean(axis=0, keepdims=True)
-            vector /= max(float(np.linalg.norm(vector)), 1e-12)
+            if len(draft.clauses) > 1:  # a single clause's vector is of unit length already
+                vector /= max(float(np.linalg.norm(vector)), 1e-12)
             rows.append(vector.astype(np.float32))
             texts.append(draft.text(clauses))
         found = self.retriever.queries(texts, np.vstack(rows), lexical=True)

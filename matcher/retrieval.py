@@ -5,9 +5,11 @@ the entities that share a term with the need, and candidates are scored with arr
 over their texts.
 """
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from copy import copy
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,6 +20,7 @@ from matcher.snapshot import Snapshot
 from matcher.text import guess_language
 
 NO_MATCH = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+RECENT_QUERIES = 32
 
 
 @dataclass
@@ -26,6 +29,8 @@ class Query:
 
     `matched` are the lexical-index positions of the entities sharing a term with the need
     (ascending) and `lexical` their normalised BM25 scores; every other entity scores 0.
+    A query also keeps what was found and scored for it, so the stages of one request that
+    ask again (a one-clause need is its own clause) do not search or score twice.
     """
 
     vector: np.ndarray
@@ -33,6 +38,8 @@ class Query:
     lexical: np.ndarray
     scales: dict[str, Scale]
     reference: str
+    found: dict[tuple[tuple[str, int], ...], list[str]] = field(default_factory=dict)
+    scored: dict[str, Candidate] = field(default_factory=dict)
 
     @property
     def spread(self) -> float:
@@ -87,6 +94,8 @@ class Retriever:
         code = {language: c for c, language in enumerate(self.languages)}
         self.language_code = np.array([code[self.language[e]] for e in self.positions], np.int64)
         self.lexical_rows = np.array([self.lexical_row[e] for e in self.positions], np.int64)
+        self._recent: OrderedDict[tuple[str, bool, bytes], Query] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def query(self, need: str, vector: np.ndarray, lexical: bool = False) -> Query:
         """Prepare a need: its vector and, where lexical matching is used, its BM25 matches."""
@@ -95,22 +104,36 @@ class Retriever:
     def queries(
         self, texts: Sequence[str], vectors: np.ndarray, lexical: bool = False
     ) -> list[Query]:
-        """`query` for many texts (rows of `vectors`): one product per shard for all scales."""
+        """`query` for many texts (rows of `vectors`): one product per shard for all scales.
+
+        A recent query with the same text and vector is returned as it is, with what was
+        already found and scored for it."""
         if not len(texts):
             return []
         weight = self.settings.lexical_weight or 0.0
         use_lexical = lexical or weight > 0 or self.settings.fusion != "convex"
-        per_shard = {
-            language: shard_scales(vectors, shard.mean, shard.sample)
-            for language, shard in self.snapshot.shards.items()
-        }
-        out = []
-        for row, text in enumerate(texts):
-            scales = {language: found[row] for language, found in per_shard.items()}
-            reference = reference_language(scales, guess_language(text), self.sizes)
-            matched, scores = self.snapshot.lexical.matches(text) if use_lexical else NO_MATCH
-            out.append(Query(vectors[row : row + 1], matched, scores, scales, reference))
-        return out
+        keys = [(text, use_lexical, vectors[row].tobytes()) for row, text in enumerate(texts)]
+        with self._recent_lock:
+            out = [self._recent.get(key) for key in keys]
+        missing = [row for row, query in enumerate(out) if query is None]
+        if missing:
+            per_shard = {
+                language: shard_scales(vectors[missing], shard.mean, shard.sample)
+                for language, shard in self.snapshot.shards.items()
+            }
+            for at, row in enumerate(missing):
+                scales = {language: found[at] for language, found in per_shard.items()}
+                reference = reference_language(scales, guess_language(texts[row]), self.sizes)
+                lexical_matches = self.snapshot.lexical.matches(texts[row])
+                matched, scores = lexical_matches if use_lexical else NO_MATCH
+                out[row] = Query(vectors[row : row + 1], matched, scores, scales, reference)
+        with self._recent_lock:
+            for key, query in zip(keys, out, strict=True):
+                self._recent[key] = query  # type: ignore[assignment]
+                self._recent.move_to_end(key)
+            while len(self._recent) > RECENT_QUERIES:
+                self._recent.popitem(last=False)
+        return out  # type: ignore[return-value]
 
     def _align(self, scores: np.ndarray, query: Query, language: str) -> np.ndarray:
         if not self.settings.calibrate:
@@ -122,9 +145,16 @@ class Retriever:
         return self.candidates_many([query], ks)[0]
 
     def candidates_many(self, queries: list[Query], ks: dict[str, int]) -> list[list[str]]:
-        """`candidates` for many queries with one index search per shard."""
-        if not queries:
-            return []
+        """`candidates` for many queries with one index search per shard (for the queries
+        that were not searched with these k before)."""
+        key = tuple(sorted(ks.items()))
+        todo = list({id(q): q for q in queries if key not in q.found}.values())
+        if todo:
+            for query, found in zip(todo, self._search(todo, ks), strict=True):
+                query.found[key] = found
+        return [query.found[key] for query in queries]
+
+    def _search(self, queries: list[Query], ks: dict[str, int]) -> list[list[str]]:
         matrix = np.vstack([q.vector for q in queries])
         found = {
             language: shard.backend.search(matrix, ks[language])
@@ -165,7 +195,17 @@ class Retriever:
 
     def score_many(self, query: Query, entity_ids: list[str]) -> list[Candidate]:
         """Exact dense similarity to every text of each entity, aggregated, with its lexical
-        score: one vector fetch and product per shard, array operations per entity."""
+        score: one vector fetch and product per shard, array operations per entity.
+
+        Entities scored for this query before are taken from it; every caller gets its own
+        copies (fusion sets their scores)."""
+        known = query.scored
+        new = list(dict.fromkeys(e for e in entity_ids if e not in known))
+        for candidate in self._score_new(query, new):
+            known[candidate.entity_id] = candidate
+        return [copy(known[e]) for e in entity_ids]
+
+    def _score_new(self, query: Query, entity_ids: list[str]) -> list[Candidate]:
         if not entity_ids:
             return []
         rows = np.fromiter((self.row[e] for e in entity_ids), np.int64, len(entity_ids))

@@ -95,9 +95,7 @@ def test_rebuilding_an_unchanged_catalogue_encodes_and_reindexes_nothing(
     assert report.items > 0 and current_path(built.index_dir) == before
 
 
-def test_a_changed_catalogue_encodes_only_the_changed_texts(
-    built: Matcher, tmp_path: Path
-) -> None:
+def test_a_changed_catalogue_encodes_only_the_changed_texts(built: Matcher, tmp_path: Path) -> None:
     changed = [dict(e) for e in ENTITIES]
     changed[0]["description"] = "Entirely new words about hydrogen electrolysers."
     report = built.build(str(write_catalog(tmp_path / "changed.jsonl", changed)))

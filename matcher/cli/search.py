@@ -113,9 +113,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from matcher.threads import quiet_numpy_blas
 
     settings = load_settings(args)
     host = args.host or settings.server.host
     port = args.port or settings.server.port
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    app = create_app(settings)
+    quiet_numpy_blas()  # here, on the main thread: OpenBLAS ignores the call from other threads
+    uvicorn.run(app, host=host, port=port, log_level="info")
     return 0
