@@ -28,6 +28,18 @@ class Candidate:
     places: np.ndarray = field(default_factory=lambda: NO_PLACES)
     sims: np.ndarray = field(default_factory=lambda: NO_SIMS)
 
+    def fresh(self) -> "Candidate":
+        """A copy whose score can be fused without touching this one (arrays shared)."""
+        return Candidate(
+            self.entity_id,
+            self.dense,
+            self.lexical,
+            self.spread,
+            self.score,
+            self.places,
+            self.sims,
+        )
+
     @property
     def hits(self) -> list[tuple[int, float]]:
         """(item position, similarity) of every text, best first; built only when asked for,

@@ -2,7 +2,6 @@
 
 import gc
 import hashlib
-from copy import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -301,7 +300,7 @@ class Answer:
         self, query: Query, ranked: Pairs, entities: list[AnyEntity]
     ) -> dict[str, Candidate]:
         """Whole-need candidates for the given entities, fused with the ranked ones."""
-        known = {e.id: copy(c) for e, c in ranked}
+        known = {e.id: c.fresh() for e, c in ranked}
         retriever = self.loaded.retriever
         extra = retriever.score_many(query, [e.id for e in entities if e.id not in known])
         everyone = list(known.values()) + extra

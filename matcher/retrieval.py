@@ -8,7 +8,6 @@ over their texts.
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
-from copy import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -203,7 +202,7 @@ class Retriever:
         new = list(dict.fromkeys(e for e in entity_ids if e not in known))
         for candidate in self._score_new(query, new):
             known[candidate.entity_id] = candidate
-        return [copy(known[e]) for e in entity_ids]
+        return [known[e].fresh() for e in entity_ids]
 
     def _score_new(self, query: Query, entity_ids: list[str]) -> list[Candidate]:
         if not entity_ids:
