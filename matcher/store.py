@@ -94,6 +94,32 @@ def _engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
+def _upgrade(engine: sa.Engine) -> None:
+    """Add the columns a store written by an earlier version lacks; a missing content hash is
+    computed from the stored JSON, as a write computes it."""
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("entities")}
+    with engine.begin() as connection:
+        if "updated_at" not in columns:
+            connection.execute(sa.text("ALTER TABLE entities ADD COLUMN updated_at VARCHAR(10)"))
+        if "content_hash" in columns:
+            return
+        connection.execute(
+            sa.text("ALTER TABLE entities ADD COLUMN content_hash VARCHAR(64) NOT NULL DEFAULT ''")
+        )
+        rows = connection.execute(sa.select(ENTITIES.c.id, ENTITIES.c.data)).all()
+        hashes = [
+            {"key": key, "digest": hashlib.sha256(data.encode("utf-8")).hexdigest()}
+            for key, data in rows
+        ]
+        if hashes:
+            connection.execute(
+                ENTITIES.update()
+                .where(ENTITIES.c.id == sa.bindparam("key"))
+                .values(content_hash=sa.bindparam("digest")),
+                hashes,
+            )
+
+
 def store_location(settings: Settings) -> str | Path:
     """Where the settings put the entity store: their URL, or catalog.sqlite in the data dir."""
     return settings.store_url or settings.data_dir / "catalog.sqlite"
@@ -112,6 +138,7 @@ class Store:
         try:
             self._engine = _engine(self.url)
             METADATA.create_all(self._engine)
+            _upgrade(self._engine)
         except (sa.exc.SQLAlchemyError, OSError, ImportError) as exc:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             raise StoreError(f"cannot open the store at {shown}: {reason}") from exc

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
@@ -83,3 +84,26 @@ def test_the_engine_runs_unchanged_on_either_store(store_url: str, tmp_path: Pat
 def test_an_unreachable_store_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="cannot open the store at postgresql://u:\\*\\*\\*@"):
         Store("postgresql://u:secret@127.0.0.1:1/none")
+
+
+def test_a_store_of_an_earlier_version_is_upgraded_without_losing_rows(store_url: str) -> None:
+    old = [e.model_dump_json() for e in entities()]
+    engine = sa.create_engine(store_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as connection:  # the table as it was, without hash and date columns
+        connection.execute(sa.text("DROP TABLE IF EXISTS entities"))
+        connection.execute(
+            sa.text(
+                "CREATE TABLE entities (id VARCHAR(120) PRIMARY KEY, kind VARCHAR(20) NOT NULL,"
+                " name TEXT NOT NULL, data TEXT NOT NULL)"
+            )
+        )
+        for data, entity in zip(old, entities(), strict=True):
+            connection.execute(
+                sa.text("INSERT INTO entities VALUES (:id, :kind, :name, :data)"),
+                {"id": entity.id, "kind": entity.kind, "name": entity.name, "data": data},
+            )
+    engine.dispose()
+    store = Store(store_url)
+    assert sorted(e.id for e in store.all()) == sorted(e.id for e in entities())
+    again = store.upsert(entities())  # the computed hashes match what a write would store
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, len(ENTITIES))
