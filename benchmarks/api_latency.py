@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -34,13 +33,13 @@ from benchmarks.fragments import load_pool
 from benchmarks.latency_needs import needs
 from benchmarks.latency_report import HEADING, machine, print_table, section
 from benchmarks.pool_vectors import CACHE, SHARED, real_pool_vectors
+from benchmarks.server import MATCHER, Server
 from benchmarks.synthetic import Generator, cache_targets, prefill, write_catalogue
 from matcher.encoders.cache import EmbeddingCache
 from matcher.encoders.factory import cached_encoder
 from matcher.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-MATCHER = str(Path(sys.executable).parent / "matcher")
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -106,52 +105,9 @@ def demo_dir() -> Path:
     return data_dir
 
 
-class Server:
-    """`matcher serve` in a subprocess on a free port."""
-
-    def __init__(self, data_dir: Path, port: int) -> None:
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = (data_dir / "serve.log").open("w")
-        args = [MATCHER, "serve", "--port", str(port), "--data-dir", str(data_dir)]
-        started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            args, stdout=self.log, stderr=subprocess.STDOUT, env=_env(data_dir)
-        )
-        self._wait_ready(timeout=1800)
-        self.start_s = time.perf_counter() - started
-
-    def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited ({self.proc.returncode}); see {self.log.name}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=60).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise TimeoutError("server not ready")
-
-    def peak_rss_mb(self) -> float:
-        """The server's high-water resident memory (VmHWM)."""
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
-
-
 def measure(data_dir: Path, port: int, bodies: list[dict[str, Any]], label: str) -> dict[str, Any]:
     """Serve a data directory, warm it up, then time each request; percentiles in ms."""
-    server = Server(data_dir, port)
+    server = Server(data_dir, _env(data_dir), port, ready_s=1800)
     try:
         with httpx.Client(base_url=server.url, timeout=300) as client:
             for body in needs(8, seed=1, offset=420):

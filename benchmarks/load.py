@@ -16,7 +16,6 @@ the same, shorter, in the slow suite.
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -30,9 +29,9 @@ import numpy as np
 from benchmarks.docs_page import replace_section
 from benchmarks.latency_report import machine
 from benchmarks.load_clients import MIX, WRITES, LoadClient, Tally
+from benchmarks.server import MATCHER, Server
 
 ROOT = Path(__file__).resolve().parent.parent
-MATCHER = str(Path(sys.executable).parent / "matcher")
 DOCS = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Load"
 
@@ -57,51 +56,6 @@ def prepare(data_dir: Path) -> str:
     done = subprocess.run(create, env=env, check=True, capture_output=True, timeout=120)
     created = json.loads(done.stdout)
     return str(created["key"])
-
-
-def free_port() -> int:
-    """A port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Server:
-    """`matcher serve` in a subprocess; its output goes to serve.log in the data directory."""
-
-    def __init__(self, data_dir: Path) -> None:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = data_dir / "serve.log"
-        args = [MATCHER, "serve", "--host", "127.0.0.1", "--port", str(port)]
-        with self.log.open("w") as out:
-            self.proc = subprocess.Popen(
-                args, stdout=out, stderr=subprocess.STDOUT, env=environment(data_dir)
-            )
-        self.wait_ready(120)
-
-    def wait_ready(self, timeout: float) -> None:
-        """Until /readyz answers 200."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited ({self.proc.returncode}); see {self.log}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=10).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise TimeoutError(f"server not ready after {timeout} s")
-
-    def stop(self) -> None:
-        """Terminate it (kill after 30 s)."""
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def read_back(url: str, key: str, clients: list[LoadClient]) -> list[str]:
@@ -129,7 +83,7 @@ def percentiles(ms: list[float]) -> dict[str, float]:
 def run(clients: int, seconds: float, data_dir: Path) -> dict[str, Any]:
     """Prepare, serve, load, read back; the figures and every error."""
     key = prepare(data_dir)
-    server = Server(data_dir)
+    server = Server(data_dir, environment(data_dir))
     try:
         headers = {"authorization": f"Bearer {key}"}
         points = httpx.get(f"{server.url}/v1/map", headers=headers, timeout=300).json()["points"]

@@ -1,0 +1,66 @@
+"""`matcher serve` in a subprocess for the benchmarks: started, awaited, measured, stopped."""
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+MATCHER = str(Path(sys.executable).parent / "matcher")
+
+
+def free_port() -> int:
+    """A port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    """`matcher serve` on 127.0.0.1 over a data directory; its output goes to serve.log there."""
+
+    def __init__(
+        self, data_dir: Path, env: dict[str, str], port: int | None = None, ready_s: float = 120
+    ) -> None:
+        port = port or free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = data_dir / "serve.log"
+        args = [MATCHER, "serve", "--host", "127.0.0.1", "--port", str(port)]
+        args += ["--data-dir", str(data_dir)]
+        started = time.perf_counter()
+        with self.log.open("w") as out:
+            self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
+        self._wait_ready(ready_s)
+        self.start_s = time.perf_counter() - started
+
+    def _wait_ready(self, timeout: float) -> None:
+        """Until /readyz answers 200."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited ({self.proc.returncode}); see {self.log}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=60).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise TimeoutError(f"server not ready after {timeout} s")
+
+    def peak_rss_mb(self) -> float:
+        """The server's high-water resident memory (VmHWM)."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        """Terminate it (kill after 30 s)."""
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
