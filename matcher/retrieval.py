@@ -79,9 +79,6 @@ class Retriever:
             grouped[item.entity_id].append(position)
         self.positions = {e: np.array(p, dtype=np.int64) for e, p in grouped.items()}
         self.sizes = {language: len(s.backend) for language, s in snapshot.shards.items()}
-        self.language = {e: snapshot.items[int(p[0])].language for e, p in self.positions.items()}
-        where = snapshot.lexical.position
-        self.lexical_row = {e: where.get(e, -1) for e in self.positions}
         self.item_entity = np.array([item.entity_id for item in snapshot.items], dtype=object)
         # Every entity's item positions as one array, so a set of entities gathers its texts
         # with array operations: entity row r owns flat[start[r] : start[r] + count[r]].
@@ -89,10 +86,12 @@ class Retriever:
         self.count = np.array([len(p) for p in self.positions.values()], dtype=np.int64)
         self.start = np.concatenate([[0], np.cumsum(self.count)[:-1]]).astype(np.int64)
         self.flat = np.concatenate(list(self.positions.values())) if self.positions else NO_MATCH[0]
-        self.languages = list(dict.fromkeys(self.language.values()))
-        code = {language: c for c, language in enumerate(self.languages)}
-        self.language_code = np.array([code[self.language[e]] for e in self.positions], np.int64)
-        self.lexical_rows = np.array([self.lexical_row[e] for e in self.positions], np.int64)
+        language = [snapshot.items[int(p[0])].language for p in self.positions.values()]
+        self.languages = list(dict.fromkeys(language))
+        code = {name: c for c, name in enumerate(self.languages)}
+        self.language_code = np.array([code[name] for name in language], np.int64)
+        where = snapshot.lexical.position
+        self.lexical_rows = np.array([where.get(e, -1) for e in self.positions], np.int64)
         self._recent: OrderedDict[tuple[str, bool, bytes], Query] = OrderedDict()
         self._recent_lock = threading.Lock()
 

