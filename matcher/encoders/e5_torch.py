@@ -15,52 +15,43 @@ tokens whose means are averaged, weighted by their tokens, then L2-normalised.
 """
 
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from matcher.encoders.bert_layers import BertStack, Layer, Precision, chosen, fast_bfloat16
 from matcher.encoders.e5_file import BLOCK, PackedModel, dequantise
 from matcher.encoders.e5_tokens import UnigramTokenizer
 
-Precision = Literal["auto", "float32", "bfloat16"]
+__all__ = ["TorchE5", "fast_bfloat16"]
 BATCH = 32
 
 
-def fast_bfloat16() -> bool:
-    """Whether this processor multiplies bfloat16 matrices in hardware (AMX or AVX-512 BF16)."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore")
-    except OSError:
-        return False
-    return " amx_bf16" in flags or " avx512_bf16" in flags
+def packed_layer(model: PackedModel, index: int, dtype: torch.dtype) -> Layer:
+    """One encoder layer's weights from the file; query, key and value as one matrix."""
+    hidden, ff = model.hidden, model.ff
 
+    def weight(name: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
+        return model.float32(f"l{index}.{name}", shape)
 
-class Layer:
-    """One encoder layer's weights; query, key and value projections as one matrix."""
+    def tensor(values: np.ndarray, cast: bool = True) -> torch.Tensor:
+        out = torch.from_numpy(np.ascontiguousarray(values))
+        return out.to(dtype) if cast else out
 
-    def __init__(self, model: PackedModel, index: int, dtype: torch.dtype) -> None:
-        hidden, ff = model.hidden, model.ff
-
-        def weight(name: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
-            return model.float32(f"l{index}.{name}", shape)
-
-        def tensor(values: np.ndarray, cast: bool = True) -> torch.Tensor:
-            out = torch.from_numpy(np.ascontiguousarray(values))
-            return out.to(dtype) if cast else out
-
-        square = (hidden, hidden)
-        self.qkv = tensor(np.concatenate([weight(f"{p}.w", square) for p in "qkv"]))
-        self.qkv_bias = tensor(np.concatenate([weight(f"{p}.b") for p in "qkv"]))
-        self.out = tensor(weight("ao.w", square))
-        self.out_bias = tensor(weight("ao.b"))
-        self.norm1 = (tensor(weight("aln.w"), False), tensor(weight("aln.b"), False))
-        self.up = tensor(weight("fi.w", (ff, hidden)))
-        self.up_bias = tensor(weight("fi.b"))
-        self.down = tensor(weight("fo.w", (hidden, ff)))
-        self.down_bias = tensor(weight("fo.b"))
-        self.norm2 = (tensor(weight("oln.w"), False), tensor(weight("oln.b"), False))
+    square = (hidden, hidden)
+    return Layer(
+        qkv=tensor(np.concatenate([weight(f"{p}.w", square) for p in "qkv"])),
+        qkv_bias=tensor(np.concatenate([weight(f"{p}.b") for p in "qkv"])),
+        out=tensor(weight("ao.w", square)),
+        out_bias=tensor(weight("ao.b")),
+        norm1=(tensor(weight("aln.w"), False), tensor(weight("aln.b"), False)),
+        up=tensor(weight("fi.w", (ff, hidden))),
+        up_bias=tensor(weight("fi.b")),
+        down=tensor(weight("fo.w", (hidden, ff))),
+        down_bias=tensor(weight("fo.b")),
+        norm2=(tensor(weight("oln.w"), False), tensor(weight("oln.b"), False)),
+    )
 
 
 class TorchE5:
@@ -68,10 +59,8 @@ class TorchE5:
 
     def __init__(self, path: Path | None = None, precision: Precision = "auto") -> None:
         model = PackedModel(path)
-        if precision == "auto":
-            precision = "bfloat16" if fast_bfloat16() else "float32"
-        self.precision = precision
-        self.dtype = torch.bfloat16 if precision == "bfloat16" else torch.float32
+        self.precision = chosen(precision)
+        self.dtype = torch.bfloat16 if self.precision == "bfloat16" else torch.float32
         self.tokenizer = UnigramTokenizer(model)
         self.hidden, self.heads, self.eps = model.hidden, model.heads, model.eps
         self.window = model.positions - 2
@@ -82,12 +71,8 @@ class TorchE5:
             torch.from_numpy(model.float32("emb.ln.w")),
             torch.from_numpy(model.float32("emb.ln.b")),
         )
-        self.layers = [Layer(model, i, self.dtype) for i in range(model.layers)]
-
-    def _linear(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-        if self.dtype == torch.float32:
-            return F.linear(x, weight, bias)
-        return F.linear(x.to(self.dtype), weight, bias).float()
+        layers = [packed_layer(model, i, self.dtype) for i in range(model.layers)]
+        self.stack = BertStack(layers, model.hidden, model.heads, model.eps, self.dtype)
 
     def _embed(self, ids: torch.Tensor) -> torch.Tensor:
         rows = dequantise(self.words[ids.reshape(-1).numpy()])
@@ -98,24 +83,7 @@ class TorchE5:
     def _forward(self, ids: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
         """Mean of the last hidden states over each window's tokens; ids [B, L] padded where
         `mask` is False (None: no padding)."""
-        batch, length = ids.shape
-        hidden, heads = self.hidden, self.heads
-        x = self._embed(ids)
-        attend = None if mask is None else mask[:, None, None, :]
-        for layer in self.layers:
-            qkv = self._linear(x, layer.qkv, layer.qkv_bias)
-            q, k, v = qkv.view(batch, length, 3, heads, hidden // heads).permute(2, 0, 3, 1, 4)
-            context = F.scaled_dot_product_attention(q, k, v, attn_mask=attend)
-            context = context.transpose(1, 2).reshape(batch, length, hidden)
-            x = x + self._linear(context, layer.out, layer.out_bias)
-            x = F.layer_norm(x, (hidden,), *layer.norm1, self.eps)
-            inner = F.gelu(self._linear(x, layer.up, layer.up_bias))
-            x = x + self._linear(inner, layer.down, layer.down_bias)
-            x = F.layer_norm(x, (hidden,), *layer.norm2, self.eps)
-        if mask is None:
-            return x.mean(dim=1)
-        weights = mask.to(x.dtype)[..., None]
-        return (x * weights).sum(dim=1) / weights.sum(dim=1)
+        return self.stack.pool(self._embed(ids), mask)
 
     def _windows(self, texts: list[str], query: bool) -> tuple[list[list[int]], list[int]]:
         """Every text's windows of token ids (start and end tokens added) and their owners."""

@@ -5,15 +5,21 @@ import numpy as np
 from matcher.encoders.base import Encoder
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.encoders.hybrid import HybridEncoder
+from matcher.encoders.model_thread import OnModelThread
 from matcher.settings import EncoderSettings
 
 
 def create_encoder(settings: EncoderSettings) -> Encoder:
-    """Instantiate one model; heavy libraries are imported only here."""
+    """Instantiate one model; heavy libraries are imported only here. Real models are built
+    and run on the process's model thread (see model_thread.py)."""
     if settings.name == "fake":
         from matcher.encoders.fake import FakeEncoder
 
         return FakeEncoder()
+    return OnModelThread(lambda: _model(settings))
+
+
+def _model(settings: EncoderSettings) -> Encoder:
     if settings.name == "minilm":
         from matcher.encoders.minilm import MiniLMEncoder
 
@@ -40,6 +46,11 @@ class LazyEncoder:
         if self._model is None:
             self._model = create_encoder(self.settings)
         return self._model
+
+    @property
+    def query_id(self) -> str:
+        """The model and engine that encode needs (loads the model)."""
+        return str(getattr(self._loaded(), "query_id", self.model_id))
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Encode needs, loading the model if needed."""

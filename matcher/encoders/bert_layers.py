@@ -1,0 +1,88 @@
+"""A post-layer-norm BERT encoder stack run directly by PyTorch, for short inputs.
+
+Both embedding models are BERTs of hidden size 384 (all-MiniLM-L6-v2: 6 layers, e5-small:
+12). For a need of a few dozen tokens, the time of a library forward pass goes mostly to
+calling hundreds of small modules; this stack makes the same products in as few calls as it
+can (query, key and value as one matrix), in bfloat16 where the processor has fast bfloat16
+units. Sums, normalisation and pooling stay in float32.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import torch
+import torch.nn.functional as F
+
+Precision = Literal["auto", "float32", "bfloat16"]
+
+
+def fast_bfloat16() -> bool:
+    """Whether this processor multiplies bfloat16 matrices in hardware (AMX or AVX-512 BF16)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore")
+    except OSError:
+        return False
+    return " amx_bf16" in flags or " avx512_bf16" in flags
+
+
+def chosen(precision: Precision) -> Literal["float32", "bfloat16"]:
+    """The precision "auto" stands for on this processor."""
+    if precision == "auto":
+        return "bfloat16" if fast_bfloat16() else "float32"
+    return precision
+
+
+@dataclass
+class Layer:
+    """One encoder layer: weight matrices in the products' dtype, norms in float32."""
+
+    qkv: torch.Tensor
+    qkv_bias: torch.Tensor
+    out: torch.Tensor
+    out_bias: torch.Tensor
+    norm1: tuple[torch.Tensor, torch.Tensor]
+    up: torch.Tensor
+    up_bias: torch.Tensor
+    down: torch.Tensor
+    down_bias: torch.Tensor
+    norm2: tuple[torch.Tensor, torch.Tensor]
+
+
+class BertStack:
+    """The layers of one model; `pool` runs them over embedded tokens and averages."""
+
+    def __init__(
+        self, layers: list[Layer], hidden: int, heads: int, eps: float, dtype: torch.dtype
+    ) -> None:
+        self.layers = layers
+        self.hidden = hidden
+        self.heads = heads
+        self.eps = eps
+        self.dtype = dtype
+
+    def _linear(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        if self.dtype == torch.float32:
+            return F.linear(x, weight, bias)
+        return F.linear(x.to(self.dtype), weight, bias).float()
+
+    def pool(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        """Mean of the last hidden states over each row's tokens; x [B, L, hidden] (embedded,
+        normalised), padded where `mask` is False (None: no padding)."""
+        batch, length, hidden = x.shape
+        heads, eps = self.heads, self.eps
+        attend = None if mask is None else mask[:, None, None, :]
+        for layer in self.layers:
+            qkv = self._linear(x, layer.qkv, layer.qkv_bias)
+            q, k, v = qkv.view(batch, length, 3, heads, hidden // heads).permute(2, 0, 3, 1, 4)
+            context = F.scaled_dot_product_attention(q, k, v, attn_mask=attend)
+            context = context.transpose(1, 2).reshape(batch, length, hidden)
+            x = x + self._linear(context, layer.out, layer.out_bias)
+            x = F.layer_norm(x, (hidden,), *layer.norm1, eps)
+            inner = F.gelu(self._linear(x, layer.up, layer.up_bias))
+            x = x + self._linear(inner, layer.down, layer.down_bias)
+            x = F.layer_norm(x, (hidden,), *layer.norm2, eps)
+        if mask is None:
+            return x.mean(dim=1)
+        weights = mask.to(x.dtype)[..., None]
+        return (x * weights).sum(dim=1) / weights.sum(dim=1)
