@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from matcher.aspects import segments
 from matcher.encoders.cache import CachedEncoder
 from matcher.encoders.hybrid import HybridEncoder
+from matcher.explain import forget_texts
 from matcher.filters import is_listed
 from matcher.items import entity_items
 from matcher.schemas import Company
@@ -98,6 +99,7 @@ def erase(matcher: "Matcher", plan: Plan) -> Erased:
         cache.checkpoint()
     for encoder in encoders:
         encoder.forget(plan.texts)
+    forget_texts()
     counts = matcher.coach.erase(plan.ids)
     erased.portfolio_needs = counts["portfolio_needs"]
     erased.shortlist = counts["shortlist"]

@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from matcher import explain
 from matcher.encoders.fake import FakeEncoder
 from matcher.items import entity_items
 from matcher.schemas import parse_entity
@@ -179,8 +180,11 @@ def test_delete_erases_every_trace(settings: Settings, keep_queries: bool) -> No
     shared = text_hash(SHARED_KEYWORD)
     model = matcher.encoder.model_id
     assert shared in matcher.encoder.cache.get_many(model, [shared])
+    kept = (explain._surface_by_stem, explain._sentence_stems)  # explanations' text caches
+    assert all(cache.cache_info().currsize for cache in kept), "the person was explained"
 
     answer = ok(client.delete(f"/v1/entities/{PERSON_ID}"))
+    assert not any(cache.cache_info().currsize for cache in kept)
 
     removed = answer["removed"]
     assert answer["deleted"] == PERSON_ID and removed["store"] == 1
