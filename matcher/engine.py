@@ -1,5 +1,6 @@
 """The engine: builds store and index from a catalogue, answers needs with ranked entities."""
 
+import functools
 import threading
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from matcher.filters import is_listed
 from matcher.fusion import resolved_ranking
 from matcher.ingest import IngestReport
 from matcher.ranking import AnyEntity, Candidate, fuse
-from matcher.recommend import Answer, Loaded, need_id, need_vectors, settle_heap
+from matcher.recommend import Answer, ClauseVectors, Loaded, need_id, settle_heap
 from matcher.reranker import Reranker
 from matcher.retrieval import Retriever
 from matcher.schemas import KINDS, Kind, NeedRequest, NeighboursResponse, RecommendationResponse
@@ -266,18 +267,24 @@ class Matcher:
         loaded = self._current()
         learned = self.reranker() if rerank else None
         clauses = [segments(request.need) for request in requests]
-        blocks = need_vectors(self.encoder.encode_queries, [r.need for r in requests], clauses)
+        encode = self.encoder.encode_queries
+        vectors = encode([r.need for r in requests])
+        pending = ClauseVectors(encode, clauses)  # encoded while the needs are searched
         retriever = loaded.retriever
-        queries = [retriever.query(r.need, b[:1]) for r, b in zip(requests, blocks, strict=True)]
+        queries = [
+            retriever.query(r.need, vectors[row : row + 1]) for row, r in enumerate(requests)
+        ]
         ks = {
             lang: min(retriever.settings.candidate_items, n) for lang, n in retriever.sizes.items()
         }
         initial = retriever.candidates_many(queries, ks)
         responses = []
-        batch = zip(requests, tops, blocks, queries, initial, strict=True)
-        for request, top_k, block, query, first in batch:
+        batch = zip(requests, tops, queries, initial, strict=True)
+        for row, (request, top_k, query, first) in enumerate(batch):
             answer = Answer(loaded, self.ranking, request, learned)
-            responses.append(answer.build(self.encoder.encode_queries, top_k, block, query, first))
+            later = functools.partial(pending.of, row)
+            vector = vectors[row : row + 1]
+            responses.append(answer.build(encode, top_k, vector, query, first, later))
             if shown is not None:
                 shown.append(answer.shown)
             if record:

@@ -2,6 +2,8 @@
 
 import gc
 import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,19 +51,22 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def need_vectors(encode: Encode, needs: list[str], clauses: list[list[str]]) -> list[np.ndarray]:
-    """Each need's vector followed by its clauses' vectors (one block per need).
+class ClauseVectors:
+    """The clause vectors of a batch of needs, encoded on a helper thread while the caller
+    goes on: candidate search and ranking need only the needs' own vectors, and the models
+    (on their own thread) and the ranking (on the caller's) then use both cores."""
 
-    Needs and clauses are encoded in two batches, so a model that pads a batch to its longest
-    text does not pad every short clause to the length of a long need.
-    """
-    whole = encode(needs)
-    parts = encode([c for own in clauses for c in own])
-    blocks, start = [], 0
-    for row, own in enumerate(clauses):
-        blocks.append(np.vstack([whole[row : row + 1], parts[start : start + len(own)]]))
-        start += len(own)
-    return blocks
+    def __init__(self, encode: Encode, clauses: list[list[str]]) -> None:
+        self._starts = np.cumsum([0] + [len(own) for own in clauses]).tolist()
+        self._future = CLAUSE_ENCODING.submit(encode, [c for own in clauses for c in own])
+
+    def of(self, row: int) -> np.ndarray:
+        """The clause vectors of need `row`, in clause order (waits for the encoding)."""
+        vectors = self._future.result()
+        return vectors[self._starts[row] : self._starts[row + 1]]
+
+
+CLAUSE_ENCODING = ThreadPoolExecutor(4, thread_name_prefix="clauses")
 
 
 def need_id(text: str) -> str:
@@ -185,21 +190,26 @@ class Answer:
         self,
         encode: Encode,
         top_k: int,
-        vectors: np.ndarray | None = None,
+        vector: np.ndarray | None = None,
         query: Query | None = None,
         initial: list[str] | None = None,
+        clause_vectors: Callable[[], np.ndarray] | None = None,
     ) -> RecommendationResponse:
         """Rank, analyse the need, choose the partner set and explain every result.
 
-        `vectors` (the need's, then its clauses'), `query` and `initial` (its first candidate
-        pool) are given when a batch has computed them already.
+        `vector` (the need's, one row), `query`, `initial` (its first candidate pool) and
+        `clause_vectors` (waits for its clauses' vectors) are given when a batch has computed
+        or started them already.
         """
         request, loaded = self.request, self.loaded
         clauses = segments(request.need)
-        if vectors is None:
-            vectors = need_vectors(encode, [request.need], [clauses])[0]
+        if vector is None:
+            vector = encode([request.need])
+        if clause_vectors is None:  # after the need: a one-clause need's clause is the need
+            pending = ClauseVectors(encode, [clauses])
+            clause_vectors = lambda: pending.of(0)  # noqa: E731
         if query is None:
-            query = loaded.retriever.query(request.need, vectors[:1])
+            query = loaded.retriever.query(request.need, vector[:1])
         ranked = rank(loaded, query, request, top_k, initial)
         positions = {g: {e.id: i + 1 for i, (e, _) in enumerate(p)} for g, p in ranked.items()}
         if self.reranker is not None:
@@ -207,7 +217,7 @@ class Answer:
         spread = self.settings.diversify if request.diversify is None else request.diversify
         lists = {group: order(pairs, top_k, spread) for group, pairs in ranked.items()}
         analysis = NeedAnalysis(loaded.retriever, loaded.entities, loaded.disciplines)
-        analysis.analyse(vectors[1:], clauses)
+        analysis.analyse(clause_vectors(), clauses)
 
         pool = analysis.pool([e for e, _ in ranked["partners"]], self._may_join)
         pooled = {e.id for e in pool}
