@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from matcher.encoders.bert_layers import fast_bfloat16
 from matcher.encoders.minilm import MiniLMEncoder
@@ -53,3 +54,20 @@ def test_need_vectors_are_stored_under_the_engine_that_made_them() -> None:
     auto = MiniLMEncoder()
     assert auto.precision == ("bfloat16" if fast_bfloat16() else "float32")
     assert auto.query_id.startswith(MiniLMEncoder.model_id) and auto.query_id != auto.model_id
+
+
+def test_needs_run_on_one_torch_thread_and_the_setting_comes_back(encoder: MiniLMEncoder) -> None:
+    torch.set_num_threads(2)
+    seen: list[int] = []
+    lean = encoder._lean.encode
+
+    def watched(texts: list[str]) -> np.ndarray:
+        seen.append(torch.get_num_threads())
+        return lean(texts)
+
+    encoder._lean.encode = watched  # type: ignore[method-assign]
+    try:
+        encoder.encode_queries(["testbed for battery recycling"])
+    finally:
+        encoder._lean.encode = lean  # type: ignore[method-assign]
+    assert seen == [1] and torch.get_num_threads() == 2

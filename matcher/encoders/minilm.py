@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from matcher.encoders.base import normalise
-from matcher.encoders.bert_layers import BertStack, Layer, Precision, chosen
+from matcher.encoders.bert_layers import BertStack, Layer, Precision, chosen, one_thread
 
 
 class MiniLMEncoder:
@@ -46,10 +46,11 @@ class MiniLMEncoder:
         return f"{self.model_id}@torch-{self.precision}"
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        """Encode needs on the lean stack."""
+        """Encode needs on the lean stack, on one thread."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return normalise(self._lean.encode(texts))
+        with one_thread():
+            return normalise(self._lean.encode(texts))
 
     def encode_documents(self, texts: list[str]) -> np.ndarray:
         """Encode catalogue texts with sentence-transformers."""

