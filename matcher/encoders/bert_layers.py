@@ -7,6 +7,7 @@ can (query, key and value as one matrix), in bfloat16 where the processor has fa
 units. Sums, normalisation and pooling stay in float32.
 """
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,21 +36,33 @@ def chosen(precision: Precision) -> Literal["float32", "bfloat16"]:
     return precision
 
 
+_ONE_THREAD = threading.Lock()
+_inside = 0
+_before = 1
+
+
 @contextmanager
 def one_thread() -> Iterator[None]:
-    """PyTorch on one thread meanwhile (call it on the model thread).
+    """PyTorch on one thread while any caller is inside (the setting is the process's).
 
     A need's products are too small to gain much from a second core, and in a server the
-    second core ranks the need meanwhile (its clauses are encoded while it is ranked): through
-    the API at 100,000 entities, needs on one thread gave p50 87 ms against 94-98 ms on two.
-    Catalogue texts, in batches, keep every core.
+    second core does other work for the request meanwhile (the other model, or the ranking
+    while the clauses are encoded): through the API at 100,000 entities, needs on one thread
+    gave p50 87 ms against 94-98 ms on two. Catalogue texts, in batches, keep every core.
     """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
+    global _inside, _before
+    with _ONE_THREAD:
+        if _inside == 0:
+            _before = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _inside += 1
     try:
         yield
     finally:
-        torch.set_num_threads(before)
+        with _ONE_THREAD:
+            _inside -= 1
+            if _inside == 0:
+                torch.set_num_threads(_before)
 
 
 @dataclass

@@ -5,7 +5,7 @@ import numpy as np
 from matcher.encoders.base import Encoder
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.encoders.hybrid import HybridEncoder
-from matcher.encoders.model_thread import OnModelThread
+from matcher.encoders.model_thread import OnModelThread, model_thread
 from matcher.settings import EncoderSettings
 
 
@@ -16,7 +16,7 @@ def create_encoder(settings: EncoderSettings) -> Encoder:
         from matcher.encoders.fake import FakeEncoder
 
         return FakeEncoder()
-    return OnModelThread(lambda: _model(settings))
+    return OnModelThread(lambda: _model(settings), model_thread(settings.name))
 
 
 def _model(settings: EncoderSettings) -> Encoder:
