@@ -7,7 +7,6 @@ can (query, key and value as one matrix), in bfloat16 where the processor has fa
 units. Sums, normalisation and pooling stay in float32.
 """
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,33 +35,23 @@ def chosen(precision: Precision) -> Literal["float32", "bfloat16"]:
     return precision
 
 
-_ONE_THREAD = threading.Lock()
-_inside = 0
-_before = 1
-
-
 @contextmanager
 def one_thread() -> Iterator[None]:
-    """PyTorch on one thread while any caller is inside (the setting is the process's).
+    """PyTorch on one thread for the calling thread meanwhile.
 
-    A need's products are too small to gain much from a second core, and in a server the
+    PyTorch keeps the number per calling thread (its OpenMP setting; a thread that has not
+    used PyTorch yet starts from the last number set anywhere), so each model thread sets its
+    own. A need's products are too small to gain much from a second core, and in a server the
     second core does other work for the request meanwhile (the other model, or the ranking
     while the clauses are encoded): through the API at 100,000 entities, needs on one thread
     gave p50 87 ms against 94-98 ms on two. Catalogue texts, in batches, keep every core.
     """
-    global _inside, _before
-    with _ONE_THREAD:
-        if _inside == 0:
-            _before = torch.get_num_threads()
-            torch.set_num_threads(1)
-        _inside += 1
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
     try:
         yield
     finally:
-        with _ONE_THREAD:
-            _inside -= 1
-            if _inside == 0:
-                torch.set_num_threads(_before)
+        torch.set_num_threads(before)
 
 
 @dataclass
