@@ -122,10 +122,10 @@ class Retriever:
                 for language, shard in self.snapshot.shards.items()
             }
             for at, row in enumerate(missing):
+                text = texts[row]
                 scales = {language: found[at] for language, found in per_shard.items()}
-                reference = reference_language(scales, guess_language(texts[row]), self.sizes)
-                lexical_matches = self.snapshot.lexical.matches(texts[row])
-                matched, scores = lexical_matches if use_lexical else NO_MATCH
+                reference = reference_language(scales, guess_language(text), self.sizes)
+                matched, scores = self.snapshot.lexical.matches(text) if use_lexical else NO_MATCH
                 out[row] = Query(vectors[row : row + 1], matched, scores, scales, reference)
         with self._recent_lock:
             for key, query in zip(keys, out, strict=True):
