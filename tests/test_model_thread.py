@@ -18,7 +18,7 @@ from matcher.settings import EncoderSettings
 
 
 def test_calls_from_many_threads_run_on_one_thread_in_order_with_their_own_results():
-    worker = ModelThread()
+    worker = ModelThread("models")
     seen: list[str] = []
 
     def job(n: int) -> int:
@@ -32,7 +32,7 @@ def test_calls_from_many_threads_run_on_one_thread_in_order_with_their_own_resul
 
 
 def test_an_error_reaches_the_caller_and_the_thread_keeps_serving():
-    worker = ModelThread()
+    worker = ModelThread("models")
 
     def fail() -> None:
         raise ValueError("bad text")
@@ -43,7 +43,7 @@ def test_an_error_reaches_the_caller_and_the_thread_keeps_serving():
 
 
 def test_a_call_made_on_the_model_thread_runs_at_once():
-    worker = ModelThread()
+    worker = ModelThread("models")
     assert worker.call(lambda: worker.call(lambda: threading.current_thread().name)) == "models"
 
 
@@ -67,7 +67,7 @@ class Recorder:
 
 
 def test_a_wrapped_encoder_is_built_and_used_only_on_the_model_thread():
-    encoder = OnModelThread(Recorder)
+    encoder = OnModelThread(Recorder, ModelThread("models"))
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(encoder.encode_queries, [["a"], ["b", "c"]] * 4))
     assert encoder.encode_documents(["d"]).shape == (1, 2)

@@ -11,7 +11,7 @@ from matcher.settings import EncoderSettings
 
 def create_encoder(settings: EncoderSettings) -> Encoder:
     """Instantiate one model; heavy libraries are imported only here. Real models are built
-    and run on the process's model thread (see model_thread.py)."""
+    and run on their model's thread (see model_thread.py)."""
     if settings.name == "fake":
         from matcher.encoders.fake import FakeEncoder
 

@@ -27,7 +27,7 @@ T = TypeVar("T")
 class ModelThread:
     """A daemon thread that runs the calls handed to it, one at a time, in order."""
 
-    def __init__(self, name: str = "models") -> None:
+    def __init__(self, name: str) -> None:
         self.name = name
         self._calls: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -60,7 +60,6 @@ class ModelThread:
         return self.submit(function, *args).result()
 
 
-MODELS = ModelThread()
 _THREADS: dict[str, ModelThread] = {}
 _THREADS_LOCK = threading.Lock()
 
@@ -72,9 +71,9 @@ def model_thread(model: str) -> ModelThread:
 
 
 class OnModelThread:
-    """An encoder built and run on the process's model thread."""
+    """An encoder built and run on a model thread."""
 
-    def __init__(self, build: Callable[[], Encoder], thread: ModelThread = MODELS) -> None:
+    def __init__(self, build: Callable[[], Encoder], thread: ModelThread) -> None:
         self.thread = thread
         self.model = thread.call(build)
         self.model_id = self.model.model_id
