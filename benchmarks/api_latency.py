@@ -33,7 +33,7 @@ from benchmarks.fragments import load_pool
 from benchmarks.latency_needs import needs
 from benchmarks.latency_report import HEADING, machine, print_table, section
 from benchmarks.pool_vectors import CACHE, SHARED, real_pool_vectors
-from benchmarks.server import MATCHER, Server
+from benchmarks.server import MATCHER, UNLIMITED, Server
 from benchmarks.synthetic import Generator, cache_targets, prefill, write_catalogue
 from matcher.encoders.cache import EmbeddingCache
 from matcher.encoders.factory import cached_encoder
@@ -48,8 +48,7 @@ def _env(data_dir: Path) -> dict[str, str]:
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "MATCHER_DATA_DIR": str(data_dir),
-        "MATCHER_ACCESS__RATE_PER_MINUTE": "10000000",  # one client, faster than 10 per second
-        "MATCHER_ACCESS__BURST": "1000000",
+        **UNLIMITED,
     }
 
 

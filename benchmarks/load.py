@@ -29,7 +29,7 @@ import numpy as np
 from benchmarks.docs_page import replace_section
 from benchmarks.latency_report import machine
 from benchmarks.load_clients import MIX, WRITES, LoadClient, Tally
-from benchmarks.server import MATCHER, Server
+from benchmarks.server import MATCHER, UNLIMITED, Server
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -42,8 +42,7 @@ def environment(data_dir: Path) -> dict[str, str]:
         "HF_HUB_OFFLINE": "1",
         "MATCHER_DATA_DIR": str(data_dir),
         "MATCHER_ENCODER__NAME": "fake",
-        "MATCHER_ACCESS__RATE_PER_MINUTE": "10000000",
-        "MATCHER_ACCESS__BURST": "1000000",
+        **UNLIMITED,
     }
 
 
