@@ -1,5 +1,7 @@
 """Builds the encoder named in settings, behind the embedding cache."""
 
+import threading
+
 import numpy as np
 
 from matcher.encoders.base import Encoder
@@ -41,11 +43,13 @@ class LazyEncoder:
         self.model_id = model_id
         self.dim = dim
         self._model: Encoder | None = None
+        self._lock = threading.Lock()
 
     def _loaded(self) -> Encoder:
-        if self._model is None:
-            self._model = create_encoder(self.settings)
-        return self._model
+        with self._lock:  # needs encoded at once (English helper, clauses) load it only once
+            if self._model is None:
+                self._model = create_encoder(self.settings)
+            return self._model
 
     @property
     def query_id(self) -> str:
