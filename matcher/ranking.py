@@ -93,32 +93,43 @@ def aggregate_groups(
 
 
 def fuse(candidates: list[Candidate], settings: RankingSettings) -> None:
-    """Set each candidate's score from its dense and lexical scores.
+    """Set each candidate's score from its dense and lexical scores (see `fused`)."""
+    dense = np.array([c.dense for c in candidates], dtype=np.float64)
+    lexical = np.array([c.lexical for c in candidates], dtype=np.float64)
+    spread = np.array([c.spread for c in candidates], dtype=np.float64)
+    scores = fused(dense, lexical, spread, settings).tolist()
+    for candidate, score in zip(candidates, scores, strict=True):
+        candidate.score = score
+
+
+def fused(
+    dense: np.ndarray,
+    lexical: np.ndarray,
+    spread: np.ndarray | float,
+    settings: RankingSettings,
+) -> np.ndarray:
+    """The scores of a set of candidates from their dense and lexical scores.
 
     convex: dense + w * spread * lexical. The lexical score (BM25 as a share of the best the
     need could reach, 0..1) is worth w standard deviations of the need's dense similarities on
     the common scale of calibration.py (the spread of the need's own-language shard), so one
     weight means the same for encoders and languages whose similarities spread differently.
     w is tuned on labelled data (models/fusion).
-    rrf: reciprocal rank fusion over this set of candidates, 1/(k + rank) summed over both lists.
+    rrf: reciprocal rank fusion over this set of candidates, 1/(k + rank) summed over both lists
+    (ties ranked in the order given).
     bm25: the lexical score alone (a baseline).
     """
     if settings.fusion == "bm25":
-        for candidate in candidates:
-            candidate.score = candidate.lexical
-        return
+        return lexical.astype(np.float64, copy=True)
     if settings.fusion == "rrf":
-        k = settings.rrf_k
-        for candidate in candidates:
-            candidate.score = 0.0
-        for scores in ([c.dense for c in candidates], [c.lexical for c in candidates]):
-            order = np.argsort(-np.asarray(scores), kind="stable")
-            for rank, index in enumerate(order, start=1):
-                candidates[index].score += 1.0 / (k + rank)
-        return
+        score = np.zeros(len(dense), dtype=np.float64)
+        ranks = np.arange(1, len(dense) + 1)
+        for values in (dense, lexical):
+            order = np.argsort(-values, kind="stable")
+            score[order] += 1.0 / (settings.rrf_k + ranks)
+        return score
     weight = settings.lexical_weight or 0.0
-    for candidate in candidates:
-        candidate.score = candidate.dense + weight * candidate.spread * candidate.lexical
+    return dense + weight * spread * lexical
 
 
 def recency_bonus(years: list[int | None], half_life: float, weight: float = 0.5) -> np.ndarray:

@@ -14,17 +14,25 @@ from matcher.encoders.base import Encode
 from matcher.explain import explain, need_stems
 from matcher.filters import met_constraints, passes
 from matcher.items import Item
-from matcher.needs import NeedAnalysis, is_partner
+from matcher.needs import POOL_FOR_NEED, NeedAnalysis, is_partner
 from matcher.partners import Pick
-from matcher.ranking import AnyEntity, Candidate, diversify, fuse
+from matcher.ranking import AnyEntity, Candidate, diversify, fuse, fused
 from matcher.reranker import Reranker, features
 from matcher.retrieval import Query, Retriever
-from matcher.schemas import KINDS, NeedRequest, RecommendationResponse, Result
+from matcher.schemas import (
+    KINDS,
+    Kind,
+    NeedRequest,
+    RecommendationFilters,
+    RecommendationResponse,
+    Result,
+)
 from matcher.settings import RankingSettings
 from matcher.snapshot import Snapshot
 
 Pairs = list[tuple[AnyEntity, Candidate]]
 RERANK_POOL = 50
+NO_FILTERS = RecommendationFilters()
 
 
 @dataclass
@@ -74,35 +82,72 @@ def need_id(text: str) -> str:
     return "need:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+@dataclass
+class Ranked:
+    """One list of allowed entities, best first: the dense and lexical scores of all of them
+    as arrays (in list order) and (entity, candidate) pairs for the head, the only part a
+    response shows, reranks, spreads or pools from."""
+
+    head: Pairs
+    ids: list[str]
+    dense: np.ndarray
+    lexical: np.ndarray
+
+    def reordered(self, head: Pairs) -> "Ranked":
+        """The list with its head in another order (the same entities)."""
+        moved = {e.id: i for i, (e, _) in enumerate(self.head)}
+        rest = range(len(head), len(self.ids))
+        order = np.array([moved[e.id] for e, _ in head] + list(rest), dtype=np.int64)
+        ids = [self.ids[i] for i in order.tolist()]
+        return Ranked(head, ids, self.dense[order], self.lexical[order])
+
+
+def head_size(top_k: int) -> int:
+    """How many of each ranked list get candidates: what reranking, spreading over
+    disciplines (5 per place) and the partner pool look at."""
+    return max(RERANK_POOL, POOL_FOR_NEED, 5 * top_k)
+
+
+def allowed_of(
+    loaded: Loaded, found: list[str], request: NeedRequest, kinds: set[Kind]
+) -> list[AnyEntity]:
+    """The found entities the request allows, in the order found."""
+    entities, excluded, filters = loaded.entities, set(request.exclude), request.filters
+    plain = filters == NO_FILTERS  # then only the kind decides (entities are listed ones)
+    allowed = []
+    for entity_id in found:
+        entity = entities.get(entity_id)
+        if (
+            entity is not None
+            and entity.kind in kinds
+            and entity_id not in excluded
+            and (plain or passes(entity, kinds, filters))
+        ):
+            allowed.append(entity)
+    return allowed
+
+
 def rank(
     loaded: Loaded,
     query: Query,
     request: NeedRequest,
     top_k: int,
     initial: list[str] | None = None,
-) -> dict[str, Pairs]:
-    """Every allowed candidate scored, best first, split into partners and testbeds.
+) -> dict[str, Ranked]:
+    """Every allowed candidate scored, best first (ties by id), split into partners and
+    testbeds; candidates are made for the head of each list only.
 
     The candidate pool is widened until the filters leave at least top_k per list; `initial`
     is the first pool when it was already searched (in a batch).
     """
     kinds = set(request.kinds or KINDS)
-    excluded = set(request.exclude)
     retriever = loaded.retriever
     sizes = retriever.sizes
     ks = {language: min(retriever.settings.candidate_items, n) for language, n in sizes.items()}
     while True:
-        allowed: list[AnyEntity] = []
         found = initial if initial is not None else retriever.candidates(query, ks)
         initial = None
-        for entity_id in found:
-            entity = loaded.entities.get(entity_id)
-            if (
-                entity is not None
-                and entity.id not in excluded
-                and passes(entity, kinds, request.filters)
-            ):
-                allowed.append(entity)
+        allowed = allowed_of(loaded, found, request, kinds)
         labs = sum(e.kind == "lab" for e in allowed)
         enough = (len(allowed) - labs >= top_k or not kinds - {"lab"}) and (
             labs >= top_k or "lab" not in kinds
@@ -110,13 +155,22 @@ def rank(
         if enough or ks == sizes:
             break
         ks = {language: min(k * 4, sizes[language]) for language, k in ks.items()}
-    scored = list(zip(allowed, retriever.score_many(query, [e.id for e in allowed]), strict=True))
-    fuse([c for _, c in scored], retriever.settings)
-    scored.sort(key=lambda p: (-p[1].score, p[0].id))
-    return {
-        "partners": [p for p in scored if is_partner(p[0])],
-        "testbeds": [p for p in scored if not is_partner(p[0])],
-    }
+    ids = [e.id for e in allowed]
+    dense, lexical = retriever.score_arrays(query, ids)
+    score = fused(dense, lexical, query.spread, retriever.settings)
+    order = np.lexsort((np.array(ids, dtype=str), -score)) if ids else np.zeros(0, np.int64)
+    partner = np.array([is_partner(e) for e in allowed], dtype=bool)
+    lists = {"partners": order[partner[order]], "testbeds": order[~partner[order]]}
+    size = head_size(top_k)
+    ranked = {}
+    for group, rows in lists.items():
+        head = rows[:size].tolist()
+        candidates = retriever.score_many(query, [ids[i] for i in head])
+        for candidate, row in zip(candidates, head, strict=True):
+            candidate.score = float(score[row])
+        pairs = [(allowed[row], c) for row, c in zip(head, candidates, strict=True)]
+        ranked[group] = Ranked(pairs, [ids[i] for i in rows.tolist()], dense[rows], lexical[rows])
+    return ranked
 
 
 def order(pairs: Pairs, top_k: int, spread: bool) -> Pairs:
@@ -211,15 +265,15 @@ class Answer:
         if query is None:
             query = loaded.retriever.query(request.need, vector[:1])
         ranked = rank(loaded, query, request, top_k, initial)
-        positions = {g: {e.id: i + 1 for i, (e, _) in enumerate(p)} for g, p in ranked.items()}
+        positions = {g: {e.id: i + 1 for i, (e, _) in enumerate(r.head)} for g, r in ranked.items()}
         if self.reranker is not None:
-            ranked = {g: self._rerank(pairs) for g, pairs in ranked.items()}
+            ranked = {g: r.reordered(self._rerank(r.head)) for g, r in ranked.items()}
         spread = self.settings.diversify if request.diversify is None else request.diversify
-        lists = {group: order(pairs, top_k, spread) for group, pairs in ranked.items()}
+        lists = {group: order(r.head, top_k, spread) for group, r in ranked.items()}
         analysis = NeedAnalysis(loaded.retriever, loaded.entities, loaded.disciplines)
         analysis.analyse(clause_vectors(), clauses)
 
-        pool = analysis.pool([e for e, _ in ranked["partners"]], self._may_join)
+        pool = analysis.pool([e for e, _ in ranked["partners"].head], self._may_join)
         pooled = {e.id for e in pool}
         partners = pool + [e for e, _ in lists["partners"] if e.id not in pooled]
         candidates = self._whole_need(query, ranked["partners"], partners)
@@ -307,12 +361,24 @@ class Answer:
         return members, results
 
     def _whole_need(
-        self, query: Query, ranked: Pairs, entities: list[AnyEntity]
+        self, query: Query, ranked: Ranked, entities: list[AnyEntity]
     ) -> dict[str, Candidate]:
-        """Whole-need candidates for the given entities, fused with the ranked ones."""
-        known = {e.id: c.fresh() for e, c in ranked}
+        """Whole-need candidates for the given entities, fused as one set with every ranked
+        partner (rank fusion ranks over that set)."""
         retriever = self.loaded.retriever
-        extra = retriever.score_many(query, [e.id for e in entities if e.id not in known])
-        everyone = list(known.values()) + extra
-        fuse(everyone, retriever.settings)
-        return {c.entity_id: c for c in everyone}
+        found = retriever.score_many(query, [e.id for e in entities])
+        settings = retriever.settings
+        if settings.fusion != "rrf":  # a candidate's score does not depend on the others
+            fuse(found, settings)
+            return {c.entity_id: c for c in found}
+        listed = set(ranked.ids)
+        extra = [c for c in found if c.entity_id not in listed]
+        dense = np.concatenate([ranked.dense, [c.dense for c in extra]])
+        lexical = np.concatenate([ranked.lexical, [c.lexical for c in extra]])
+        every = ranked.ids + [c.entity_id for c in extra]
+        score = dict(
+            zip(every, fused(dense, lexical, query.spread, settings).tolist(), strict=True)
+        )
+        for candidate in found:
+            candidate.score = score[candidate.entity_id]
+        return {c.entity_id: c for c in found}

@@ -31,7 +31,8 @@ class Query:
     `matched` are the lexical-index positions of the entities sharing a term with the need
     (ascending) and `lexical` their normalised BM25 scores; every other entity scores 0.
     A query also keeps what was found and scored for it, so the stages of one request that
-    ask again (a one-clause need is its own clause) do not search or score twice.
+    ask again (a one-clause need is its own clause) do not search or score twice: `scored`
+    holds candidates, `batched` the entities scored as arrays whose candidates are not made yet.
     """
 
     vector: np.ndarray
@@ -41,6 +42,7 @@ class Query:
     reference: str
     found: dict[tuple[tuple[str, int], ...], list[str]] = field(default_factory=dict)
     scored: dict[str, Candidate] = field(default_factory=dict)
+    batched: dict[str, tuple["Scored", int]] = field(default_factory=dict)
 
     @property
     def spread(self) -> float:
@@ -68,6 +70,36 @@ class Query:
             taken = np.flatnonzero(scores >= kth)
         best = taken[np.argsort(-scores[taken], kind="stable")][:k]
         return self.matched[best]
+
+
+@dataclass
+class Scored:
+    """Entities scored for one query as arrays, in the order asked for; an entity's Candidate
+    is made only when asked for, since most scored entities are ranked and never shown.
+
+    Entity row r's texts are places[starts[r] : starts[r] + counts[r]], best first, with
+    their aligned similarities in sims."""
+
+    ids: list[str]
+    dense: np.ndarray
+    lexical: np.ndarray
+    spread: float
+    places: np.ndarray
+    sims: np.ndarray
+    starts: np.ndarray
+    counts: np.ndarray
+
+    def candidate(self, row: int) -> Candidate:
+        """The candidate of entity row `row`."""
+        start, end = int(self.starts[row]), int(self.starts[row] + self.counts[row])
+        return Candidate(
+            self.ids[row],
+            dense=float(self.dense[row]),
+            lexical=float(self.lexical[row]),
+            spread=self.spread,
+            places=self.places[start:end],
+            sims=self.sims[start:end],
+        )
 
 
 class Retriever:
@@ -204,59 +236,92 @@ class Retriever:
 
         Entities scored for this query before are taken from it; every caller gets its own
         copies (fusion sets their scores)."""
-        known = query.scored
-        new = list(dict.fromkeys(e for e in entity_ids if e not in known))
-        for candidate in self._score_new(query, new):
-            known[candidate.entity_id] = candidate
+        self._score_missing(query, entity_ids)
+        known, batched = query.scored, query.batched
+        for entity_id in entity_ids:
+            if entity_id not in known:
+                batch, row = batched[entity_id]
+                known[entity_id] = batch.candidate(row)
         return [known[e].fresh() for e in entity_ids]
 
-    def _score_new(self, query: Query, entity_ids: list[str]) -> list[Candidate]:
-        if not entity_ids:
-            return []
+    def score_arrays(self, query: Query, entity_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The dense and lexical scores of each entity (as `score_many` gives them), as arrays,
+        without making a Candidate per entity."""
+        fresh = self._score_missing(query, entity_ids)
+        if fresh is not None and fresh.ids == entity_ids:
+            return fresh.dense, fresh.lexical
+        known, batched = query.scored, query.batched
+        dense, lexical = [], []
+        for entity_id in entity_ids:
+            candidate = known.get(entity_id)
+            if candidate is not None:
+                dense.append(candidate.dense)
+                lexical.append(candidate.lexical)
+            else:
+                batch, row = batched[entity_id]
+                dense.append(float(batch.dense[row]))
+                lexical.append(float(batch.lexical[row]))
+        return np.array(dense, dtype=np.float64), np.array(lexical, dtype=np.float64)
+
+    def _score_missing(self, query: Query, entity_ids: list[str]) -> Scored | None:
+        """Score the entities not scored for this query yet, as one batch (None: none were new)."""
+        known, batched = query.scored, query.batched
+        new = [e for e in dict.fromkeys(entity_ids) if e not in known and e not in batched]
+        if not new:
+            return None
+        batch = self._score_new(query, new)
+        batched.update({entity_id: (batch, row) for row, entity_id in enumerate(new)})
+        return batch
+
+    def _score_new(self, query: Query, entity_ids: list[str]) -> Scored:
         rows = np.fromiter((self.row[e] for e in entity_ids), np.int64, len(entity_ids))
         codes = self.language_code[rows]
-        scored: list[Candidate] = [None] * len(entity_ids)  # type: ignore[list-item]
+        dense = np.zeros(len(entity_ids), dtype=np.float64)
+        lexical = np.zeros(len(entity_ids), dtype=np.float64)
+        starts = np.zeros(len(entity_ids), dtype=np.int64)
+        counts = self.count[rows]
+        places: list[np.ndarray] = []
+        sims: list[np.ndarray] = []
+        offset = 0
         for code, language in enumerate(self.languages):
             picked = np.flatnonzero(codes == code)
             if not len(picked):
                 continue
-            ids = [entity_ids[i] for i in picked.tolist()]
-            found = self._score_shard(query, language, rows[picked], ids)
-            for where, candidate in zip(picked.tolist(), found, strict=True):
-                scored[where] = candidate
-        return scored
+            part = self._score_shard(query, language, rows[picked])
+            dense[picked], lexical[picked] = part.dense, part.lexical
+            starts[picked] = part.starts + offset
+            places.append(part.places)
+            sims.append(part.sims)
+            offset += len(part.places)
+        return Scored(
+            entity_ids,
+            dense,
+            lexical,
+            query.spread,
+            np.concatenate(places) if places else NO_MATCH[0],
+            np.concatenate(sims) if sims else np.zeros(0, dtype=np.float64),
+            starts,
+            counts,
+        )
 
-    def _score_shard(
-        self, query: Query, language: str, rows: np.ndarray, ids: list[str]
-    ) -> list[Candidate]:
-        """Candidates for entities (`rows`, `ids`) whose texts are all in one language's shard."""
+    def _score_shard(self, query: Query, language: str, rows: np.ndarray) -> Scored:
+        """Entities (`rows`) whose texts are all in one language's shard, scored (ids unset)."""
         counts = self.count[rows]
         starts = np.cumsum(counts) - counts  # where each entity's run begins in the gathered texts
         gather = np.arange(int(counts.sum())) + np.repeat(self.start[rows] - starts, counts)
         positions = self.flat[gather]
         vectors = self.snapshot.shards[language].backend.vectors(positions)
         sims = self._align((vectors @ query.vector[0]).astype(np.float64), query, language)
-        order = np.lexsort((-sims, np.repeat(np.arange(len(ids)), counts)))  # ties: item order
+        order = np.lexsort((-sims, np.repeat(np.arange(len(rows)), counts)))  # ties: item order
         ranked, places = sims[order], positions[order]
-        spans = list(zip(starts.tolist(), counts.tolist(), strict=True))
         years = None
         if self.settings.recency_half_life:
             items = self.snapshot.items
+            spans = zip(starts.tolist(), counts.tolist(), strict=True)
             years = [[items[p].year for p in places[s : s + n].tolist()] for s, n in spans]
-        dense = aggregate_groups(ranked, starts, counts, years, self.settings).tolist()
-        lexical = query.lexical_at(self.lexical_rows[rows]).tolist()
-        spread = query.spread
-        return [
-            Candidate(
-                entity_id,
-                dense=dense[row],
-                lexical=lexical[row],
-                spread=spread,
-                places=places[s : s + n],
-                sims=ranked[s : s + n],
-            )
-            for row, (entity_id, (s, n)) in enumerate(zip(ids, spans, strict=True))
-        ]
+        dense = aggregate_groups(ranked, starts, counts, years, self.settings)
+        lexical = query.lexical_at(self.lexical_rows[rows])
+        return Scored([], dense, lexical, query.spread, places, ranked, starts, counts)
 
     def score_vectors(self, query: Query, vectors: np.ndarray, language: str) -> float:
         """The aggregated dense score of texts outside the index, as if they were in `language`'s
