@@ -40,7 +40,7 @@ def one_at_a_time(engine: Matcher, request: NeedRequest) -> dict[str, list[tuple
     retriever = loaded.retriever
     query = fresh_query(engine, request.need)
     kinds = set(request.kinds or KINDS)
-    found = retriever.candidates(query, {lang: n for lang, n in retriever.sizes.items()})
+    found = retriever.candidates(query, dict(retriever.sizes))
     allowed = [
         loaded.entities[e]
         for e in found
