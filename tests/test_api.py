@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
+from matcher.schemas import NeedRequest, RecommendationResponse
 from matcher.settings import Settings
 
 NEED = "We recycle lithium-ion batteries and need a pilot line for black mass leaching"
@@ -33,6 +34,17 @@ def test_recommendations_contract(client: TestClient) -> None:
     assert set(first) >= {"id", "kind", "name", "score", "reasons"}
     assert set(first["reasons"]) >= {"terms", "evidence"}
     assert body["testbeds"][0]["kind"] == "lab"
+
+
+def test_recommendations_are_the_documented_schema(client: TestClient, built: Matcher) -> None:
+    response = client.post("/v1/recommendations", json={"need": NEED, "top_k": 3})
+    assert response.headers["content-type"] == "application/json"
+    answer = RecommendationResponse.model_validate_json(response.content)
+    direct = built.recommend(NeedRequest(need=NEED, top_k=3), record=False)
+    assert answer == direct
+    documented = client.get("/openapi.json").json()["paths"]["/v1/recommendations"]["post"]
+    schema = documented["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/RecommendationResponse"}
 
 
 def test_filters_through_the_api(client: TestClient) -> None:
