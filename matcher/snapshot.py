@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from matcher.index import VectorBackend, create_backend, load_backend
-from matcher.index.base import atomic_write
+from matcher.index.base import atomic_write, write_npy
 from matcher.items import Item
 from matcher.lexical import LexicalIndex
 from matcher.settings import IndexSettings
@@ -67,14 +67,6 @@ def build_shards(
     return shards
 
 
-def _write_npy(path: Path, array: np.ndarray) -> None:
-    def write(tmp: str) -> None:
-        with open(tmp, "wb") as handle:
-            np.save(handle, array)
-
-    atomic_write(path, write)
-
-
 def save_snapshot(
     root: Path,
     shards: dict[str, Shard],
@@ -97,8 +89,8 @@ def save_snapshot(
         where = folder / "shards" / language
         extra = {"model": model_id, "language": language, "items": len(items)}
         shard.backend.save(where, extra=extra)
-        _write_npy(where / "mean.npy", shard.mean)
-        _write_npy(where / "sample.npy", shard.sample)
+        write_npy(where / "mean.npy", shard.mean)
+        write_npy(where / "sample.npy", shard.sample)
     lexical.save(folder / "lexical")
     info = json.dumps(
         {"format": FORMAT, "model": model_id, "items": len(items), "catalog": catalog}

@@ -70,6 +70,16 @@ def check_queries(queries: np.ndarray, dim: int) -> np.ndarray:
     return queries
 
 
+def write_npy(path: Path, array: np.ndarray) -> None:
+    """Write an array as a .npy file, atomically."""
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as handle:
+            np.save(handle, array)
+
+    atomic_write(path, write)
+
+
 def atomic_write(path: Path, write: Callable[[str], object]) -> None:
     """Write a file through a temporary sibling and rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,13 @@ from typing import Any
 import faiss
 import numpy as np
 
-from matcher.index.base import atomic_write, check_batch, check_queries, write_manifest
+from matcher.index.base import (
+    atomic_write,
+    check_batch,
+    check_queries,
+    write_manifest,
+    write_npy,
+)
 from matcher.index.tuning import (
     MAX_EF_SEARCH,
     MIN_PER_LIST,
@@ -20,6 +26,7 @@ from matcher.index.tuning import (
 )
 
 INDEX_FILE = "vectors.faiss"
+IDS_FILE = "ids.npy"  # an IVF index's ids, by the position FAISS holds each vector at
 PARALLEL_QUERIES = 16
 IVF_THRESHOLD = 50_000
 EXACT_CHUNK = 65_536
@@ -41,7 +48,14 @@ def _single_threaded(
 
 
 class FaissBackend:
-    """FAISS inner-product index: flat or HNSW in an id map, or IVF-Flat holding its own ids."""
+    """FAISS inner-product index: flat or HNSW in an id map, or IVF-Flat.
+
+    An IVF index holds its vectors under positions 0..n-1 (in the order added), so fetching
+    vectors by id looks up an array instead of a hash table (a third less time for the
+    thousands of vectors a request scores); `_ids` maps positions to ids and back. Removing
+    from it re-adds the vectors kept, with the same trained lists. IVF indexes saved with
+    their ids inside (no ids file) still load and work as before.
+    """
 
     name = "faiss"
 
@@ -65,6 +79,9 @@ class FaissBackend:
             self._params["min_recall"] = min_recall
         self._index: Any = self._empty()
         self._checked = 0  # size at the last recall check
+        self._held: np.ndarray | None = None  # IVF: the id at each position (None: ids inside)
+        self._by_id = np.zeros(0, dtype=np.int64)  # positions in the order of their ids
+        self._sorted = np.zeros(0, dtype=np.int64)  # the ids in that order
 
     def _empty(self) -> Any:
         """A new index of the chosen type (IVF untrained: it is trained on the first batch)."""
@@ -92,10 +109,25 @@ class FaissBackend:
         )
         index.cp.spherical = True
         index.train(vectors[np.sort(pick)])
-        index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
+        index.set_direct_map_type(faiss.DirectMap.Array)  # type: ignore[attr-defined]
         index.nprobe = min(int(self._params["nprobe"]), nlist)
         self._params |= {"nlist": nlist, "train_size": size, "nprobe": int(index.nprobe)}
+        self._hold(np.zeros(0, dtype=np.int64))
         return index
+
+    def _hold(self, held: np.ndarray) -> None:
+        """Set the id at each position of an IVF index."""
+        self._held = held
+        self._by_id = np.argsort(held, kind="stable")
+        self._sorted = held[self._by_id]
+
+    def _positions(self, ids: np.ndarray) -> np.ndarray:
+        """Where an IVF index holds the vectors of these ids (KeyError: some are not held)."""
+        ordered = self._sorted
+        at = np.minimum(np.searchsorted(ordered, ids), max(len(ordered) - 1, 0))
+        if not len(ordered) or not np.array_equal(ordered[at], ids):
+            raise KeyError("some ids are not in the index")
+        return self._by_id[at]
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
@@ -103,6 +135,8 @@ class FaissBackend:
     def _ids(self) -> np.ndarray:
         if self._params["index_type"] != "ivf":
             return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        if self._held is not None:
+            return self._held.copy()
         lists: Any = self._index.invlists
         parts = [
             faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy()
@@ -120,7 +154,11 @@ class FaissBackend:
             raise ValueError("some ids are already in the index")
         if not self._index.is_trained:
             self._index = self._trained_ivf(vectors)
-        self._index.add_with_ids(vectors, ids)
+        if self._held is not None:
+            self._index.add(vectors)
+            self._hold(np.concatenate([self._held, ids]))
+        else:
+            self._index.add_with_ids(vectors, ids)
         if self._params["index_type"] != "flat" and len(self) >= 2 * self._checked:
             self.calibrate()
 
@@ -130,6 +168,15 @@ class FaissBackend:
         kind = self._params["index_type"]
         if kind == "flat":
             return int(self._index.remove_ids(ids))
+        if kind == "ivf" and self._held is not None:
+            keep = ~np.isin(self._held, ids)
+            if keep.all():
+                return 0
+            kept = self._index.reconstruct_batch(np.flatnonzero(keep).astype(np.int64))
+            self._index.reset()  # the trained lists stay; positions start again at 0
+            self._index.add(kept)
+            self._hold(self._held[keep])
+            return int((~keep).sum())
         if kind == "ivf":
             if len(self) == 0:
                 return 0
@@ -156,7 +203,10 @@ class FaissBackend:
             scores, ids = self._index.search(queries, k)
         else:
             scores, ids = _single_threaded(lambda: self._index.search(queries, k))
-        scores[ids < 0] = -np.inf
+        missing = ids < 0
+        scores[missing] = -np.inf
+        if self._held is not None:
+            ids = np.where(missing, -1, self._held[np.where(missing, 0, ids)])
         return scores, ids
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
@@ -164,6 +214,8 @@ class FaissBackend:
         ids = np.ascontiguousarray(ids, dtype=np.int64).reshape(-1)
         if len(ids) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self._held is not None:
+            ids = self._positions(ids)
         try:
             return np.asarray(self._index.reconstruct_batch(ids), dtype=np.float32)
         except RuntimeError as exc:
@@ -212,8 +264,10 @@ class FaissBackend:
         return dict(self._params)
 
     def save(self, directory: Path, extra: dict[str, Any] | None = None) -> None:
-        """Write the FAISS file and the manifest."""
+        """Write the FAISS file (an IVF index's ids beside it) and the manifest."""
         atomic_write(directory / INDEX_FILE, lambda p: faiss.write_index(self._index, p))
+        if self._held is not None:
+            write_npy(directory / IDS_FILE, self._held)
         write_manifest(directory, self, extra)
 
     @classmethod
@@ -222,6 +276,8 @@ class FaissBackend:
         backend = cls(int(manifest["dimension"]))
         backend._params = dict(manifest["parameters"])
         backend._index = faiss.read_index(str(directory / INDEX_FILE))
+        if (directory / IDS_FILE).exists():
+            backend._hold(np.load(directory / IDS_FILE))
         backend.min_recall = float(backend._params.get("min_recall", backend.min_recall))
         backend._checked = len(backend)
         kind = backend._params["index_type"]
