@@ -4,7 +4,7 @@ import gc
 import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,7 @@ from matcher.snapshot import Snapshot
 Pairs = list[tuple[AnyEntity, Candidate]]
 RERANK_POOL = 50
 NO_FILTERS = RecommendationFilters()
+LAB = KINDS.index("lab")
 
 
 @dataclass
@@ -45,6 +46,15 @@ class Loaded:
     name: str
     disciplines: DisciplineMap
     newest: int | None = None
+    kind_codes: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Each retriever row's kind as a code (KINDS order; -1: not an entity served)."""
+        self.kind_codes = np.full(len(self.retriever.row), -1, dtype=np.int64)
+        for entity_id, row in self.retriever.row.items():
+            entity = self.entities.get(entity_id)
+            if entity is not None:
+                self.kind_codes[row] = KINDS.index(entity.kind)
 
 
 def settle_heap() -> None:
@@ -110,21 +120,21 @@ def head_size(top_k: int) -> int:
 
 def allowed_of(
     loaded: Loaded, found: list[str], request: NeedRequest, kinds: set[Kind]
-) -> list[AnyEntity]:
-    """The found entities the request allows, in the order found."""
-    entities, excluded, filters = loaded.entities, set(request.exclude), request.filters
-    plain = filters == NO_FILTERS  # then only the kind decides (entities are listed ones)
-    allowed = []
-    for entity_id in found:
-        entity = entities.get(entity_id)
-        if (
-            entity is not None
-            and entity.kind in kinds
-            and entity_id not in excluded
-            and (plain or passes(entity, kinds, filters))
-        ):
-            allowed.append(entity)
-    return allowed
+) -> tuple[list[str], np.ndarray]:
+    """The found entities the request allows, in the order found, and their kind codes."""
+    row = loaded.retriever.row
+    rows = np.fromiter((row.get(e, -1) for e in found), np.int64, len(found))
+    codes = np.where(rows >= 0, loaded.kind_codes[rows], -1)
+    keep = np.isin(codes, [KINDS.index(kind) for kind in kinds])
+    if request.exclude:
+        excluded = set(request.exclude)
+        keep &= np.array([e not in excluded for e in found], dtype=bool)
+    if request.filters != NO_FILTERS:  # otherwise only the kind decides (entities are listed)
+        entities, filters = loaded.entities, request.filters
+        for at in np.flatnonzero(keep).tolist():
+            keep[at] = passes(entities[found[at]], kinds, filters)
+    taken = np.flatnonzero(keep)
+    return [found[at] for at in taken.tolist()], codes[taken]
 
 
 def rank(
@@ -147,19 +157,18 @@ def rank(
     while True:
         found = initial if initial is not None else retriever.candidates(query, ks)
         initial = None
-        allowed = allowed_of(loaded, found, request, kinds)
-        labs = sum(e.kind == "lab" for e in allowed)
-        enough = (len(allowed) - labs >= top_k or not kinds - {"lab"}) and (
+        ids, codes = allowed_of(loaded, found, request, kinds)
+        labs = int((codes == LAB).sum())
+        enough = (len(ids) - labs >= top_k or not kinds - {"lab"}) and (
             labs >= top_k or "lab" not in kinds
         )
         if enough or ks == sizes:
             break
         ks = {language: min(k * 4, sizes[language]) for language, k in ks.items()}
-    ids = [e.id for e in allowed]
     dense, lexical = retriever.score_arrays(query, ids)
     score = fused(dense, lexical, query.spread, retriever.settings)
     order = np.lexsort((np.array(ids, dtype=str), -score)) if ids else np.zeros(0, np.int64)
-    partner = np.array([is_partner(e) for e in allowed], dtype=bool)
+    partner = codes != LAB
     lists = {"partners": order[partner[order]], "testbeds": order[~partner[order]]}
     size = head_size(top_k)
     ranked = {}
@@ -168,7 +177,8 @@ def rank(
         candidates = retriever.score_many(query, [ids[i] for i in head])
         for candidate, row in zip(candidates, head, strict=True):
             candidate.score = float(score[row])
-        pairs = [(allowed[row], c) for row, c in zip(head, candidates, strict=True)]
+        entities = [loaded.entities[ids[row]] for row in head]
+        pairs = list(zip(entities, candidates, strict=True))
         ranked[group] = Ranked(pairs, [ids[i] for i in rows.tolist()], dense[rows], lexical[rows])
     return ranked
 
