@@ -22,6 +22,9 @@ from matcher.text import guess_language
 NO_MATCH = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
 RECENT_QUERIES = 32
 SHARD_SEARCH = ThreadPoolExecutor(4, thread_name_prefix="shards")
+# From this many texts on, a batch's shards are scored at the same time (FAISS and NumPy let
+# go of the GIL); below it, handing work to another thread costs more than it saves.
+PARALLEL_TEXTS = 2000
 
 
 @dataclass
@@ -283,11 +286,20 @@ class Retriever:
         places: list[np.ndarray] = []
         sims: list[np.ndarray] = []
         offset = 0
-        for code, language in enumerate(self.languages):
-            picked = np.flatnonzero(codes == code)
-            if not len(picked):
-                continue
-            part = self._score_shard(query, language, rows[picked])
+        shards = [(lang, np.flatnonzero(codes == code)) for code, lang in enumerate(self.languages)]
+        shards = [(language, picked) for language, picked in shards if len(picked)]
+        others = {}
+        if len(shards) > 1 and int(counts.sum()) >= PARALLEL_TEXTS:
+            others = {
+                language: SHARD_SEARCH.submit(self._score_shard, query, language, rows[picked])
+                for language, picked in shards[1:]
+            }
+        for language, picked in shards:
+            pending = others.get(language)
+            if pending is not None:
+                part = pending.result()
+            else:
+                part = self._score_shard(query, language, rows[picked])
             dense[picked], lexical[picked] = part.dense, part.lexical
             starts[picked] = part.starts + offset
             places.append(part.places)

@@ -1,4 +1,5 @@
-"""Every language shard of the index is searched for a need at the same time."""
+"""Every language shard of the index is searched, and a large batch of candidates scored, at the
+same time; the answers are those of one shard after the other."""
 
 import threading
 from concurrent.futures import Future
@@ -67,3 +68,32 @@ def test_shards_are_searched_at_once_and_answer_as_one_at_a_time(
     alone = [matcher.recommend(NeedRequest(need=n), record=False) for n in NEEDS]
     assert [a.model_dump() for a in together] == [a.model_dump() for a in alone]
     assert all(answer.results for answer in together)
+
+
+def test_shards_are_scored_at_once_and_score_as_one_at_a_time(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    matcher = Matcher(settings, encoder=FakeEncoder())
+    matcher.build(str(write_catalog(tmp_path / "catalog.jsonl", [*ENTITIES, SWEDISH])))
+    retriever = matcher._current().retriever
+    scored_on: set[str] = set()
+    score_shard = retriever._score_shard
+
+    def watched(*args: Any) -> Any:
+        scored_on.add(threading.current_thread().name)
+        return score_shard(*args)
+
+    monkeypatch.setattr(retriever, "_score_shard", watched)
+    monkeypatch.setattr(retrieval, "PARALLEL_TEXTS", 1)  # the tiny catalogue counts as large
+    everyone = list(retriever.positions)
+    vector = matcher.encoder.encode_queries([NEEDS[0]])
+    together = retriever._score_new(retriever.query(NEEDS[0], vector), everyone)
+    assert any(name.startswith("shards") for name in scored_on)
+    assert any(not name.startswith("shards") for name in scored_on)
+
+    monkeypatch.setattr(retrieval, "PARALLEL_TEXTS", 10**9)
+    retriever._recent.clear()
+    alone = retriever._score_new(retriever.query(NEEDS[0], vector), everyone)
+    for name in ("dense", "lexical", "places", "sims", "starts", "counts"):
+        assert np.array_equal(getattr(together, name), getattr(alone, name)), name
+    assert together.ids == alone.ids == everyone
