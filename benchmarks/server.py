@@ -26,12 +26,18 @@ class Server:
     """`matcher serve` on 127.0.0.1 over a data directory; its output goes to serve.log there."""
 
     def __init__(
-        self, data_dir: Path, env: dict[str, str], port: int | None = None, ready_s: float = 120
+        self,
+        data_dir: Path,
+        env: dict[str, str],
+        port: int | None = None,
+        ready_s: float = 120,
+        program: list[str] | None = None,
     ) -> None:
+        """`program` replaces the `matcher` command (it must take the same arguments)."""
         port = port or free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.log = data_dir / "serve.log"
-        args = [MATCHER, "serve", "--host", "127.0.0.1", "--port", str(port)]
+        args = [*(program or [MATCHER]), "serve", "--host", "127.0.0.1", "--port", str(port)]
         args += ["--data-dir", str(data_dir)]
         started = time.perf_counter()
         with self.log.open("w") as out:
