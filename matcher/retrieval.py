@@ -5,11 +5,13 @@ the entities that share a term with the need, and candidates are scored with arr
 over their texts.
 """
 
+import functools
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -25,6 +27,14 @@ SHARD_SEARCH = ThreadPoolExecutor(4, thread_name_prefix="shards")
 # From this many texts on, a batch's shards are scored at the same time (FAISS and NumPy let
 # go of the GIL); below it, handing work to another thread costs more than it saves.
 PARALLEL_TEXTS = 2000
+T = TypeVar("T")
+
+
+def on_shards(calls: list[tuple[str, Callable[[], T]]], together: bool = True) -> dict[str, T]:
+    """Each shard's call and its result, in the order given. `together`: all but the first run
+    on SHARD_SEARCH while the caller runs the first (FAISS and NumPy let go of the GIL)."""
+    pending = {name: SHARD_SEARCH.submit(call) for name, call in calls[1:]} if together else {}
+    return {name: pending[name].result() if name in pending else call() for name, call in calls}
 
 
 @dataclass
@@ -191,15 +201,12 @@ class Retriever:
 
     def _search(self, queries: list[Query], ks: dict[str, int]) -> list[list[str]]:
         matrix = np.vstack([q.vector for q in queries])
-        shards = list(self.snapshot.shards.items())
-        others = {  # the shards are searched at the same time (FAISS lets go of the GIL)
-            language: SHARD_SEARCH.submit(shard.backend.search, matrix, ks[language])
-            for language, shard in shards[1:]
-        }
-        found = {
-            language: shard.backend.search(matrix, ks[language]) for language, shard in shards[:1]
-        }
-        found |= {language: pending.result() for language, pending in others.items()}
+        found = on_shards(
+            [
+                (language, functools.partial(shard.backend.search, matrix, ks[language]))
+                for language, shard in self.snapshot.shards.items()
+            ]
+        )
         lexical_ids = self.snapshot.lexical.entity_ids
         owner = self.item_entity
         out = []
@@ -289,18 +296,15 @@ class Retriever:
         offset = 0
         shards = [(lang, np.flatnonzero(codes == code)) for code, lang in enumerate(self.languages)]
         shards = [(language, picked) for language, picked in shards if len(picked)]
-        others = {}
-        if len(shards) > 1 and int(counts.sum()) >= PARALLEL_TEXTS:
-            others = {
-                language: SHARD_SEARCH.submit(self._score_shard, query, language, rows[picked])
-                for language, picked in shards[1:]
-            }
+        parts = on_shards(
+            [
+                (language, functools.partial(self._score_shard, query, language, rows[picked]))
+                for language, picked in shards
+            ],
+            together=int(counts.sum()) >= PARALLEL_TEXTS,
+        )
         for language, picked in shards:
-            pending = others.get(language)
-            if pending is not None:
-                part = pending.result()
-            else:
-                part = self._score_shard(query, language, rows[picked])
+            part = parts[language]
             dense[picked], lexical[picked] = part.dense, part.lexical
             starts[picked] = part.starts + offset
             places.append(part.places)
