@@ -43,18 +43,21 @@ class NeedAnalysis:
         self.disciplines = disciplines
         self.aspects: list[AspectQuery] = []
 
-    def _top(self, queries: list[Query], allowed: Allowed, limit: int) -> list[list[AnyEntity]]:
-        """The best entities for each query among those allowed, by the fused score."""
+    def _top(
+        self, queries: list[Query], allowed: Allowed | None, limit: int
+    ) -> list[list[AnyEntity]]:
+        """The best entities for each query among those allowed (None: any), by fused score."""
         entities = self.entities
-        found = self.retriever.best_many(
-            queries, ASPECT_ITEMS, lambda e: e in entities and allowed(entities[e])
-        )
-        return [[entities[c.entity_id] for c in best[:limit]] for best in found]
+        keep: Callable[[str], bool] = entities.__contains__  # indexed but not served: left out
+        if allowed is not None:
+            keep = lambda e: e in entities and allowed(entities[e])  # noqa: E731
+        found = self.retriever.best_many(queries, ASPECT_ITEMS, keep, limit)
+        return [[entities[c.entity_id] for c in best] for best in found]
 
     def analyse(self, vectors: np.ndarray, clauses: Sequence[str]) -> None:
         """Find the aspects from the clause vectors (rows of `vectors`, in clause order)."""
         queries = self.retriever.queries(clauses, vectors[: len(clauses)], lexical=True)
-        matches = self._top(queries, lambda _: True, VOTERS)
+        matches = self._top(queries, None, VOTERS)
         drafts = group(clauses, matches, self.disciplines, vectors)
         if not drafts:
             return

@@ -16,7 +16,7 @@ from typing import TypeVar
 import numpy as np
 
 from matcher.calibration import Scale, align, reference_language, shard_scales
-from matcher.ranking import Candidate, aggregate, aggregate_groups, fuse
+from matcher.ranking import Candidate, aggregate, aggregate_groups, fused
 from matcher.settings import RankingSettings
 from matcher.snapshot import Snapshot
 from matcher.text import guess_language
@@ -229,15 +229,27 @@ class Retriever:
         return self.best_many([query], per_shard, keep)[0]
 
     def best_many(
-        self, queries: list[Query], per_shard: int, keep: Callable[[str], bool]
+        self,
+        queries: list[Query],
+        per_shard: int,
+        keep: Callable[[str], bool] | None,
+        limit: int | None = None,
     ) -> list[list[Candidate]]:
-        """`best` for many queries with one index search per shard."""
+        """`best` for many queries with one index search per shard (`keep` None: every
+        candidate). With a `limit`, only the first `limit` of each list are made candidates;
+        the rest are scored and fused as arrays, which is all their order needs."""
         ks = {language: min(per_shard, size) for language, size in self.sizes.items()}
         out = []
         for query, found in zip(queries, self.candidates_many(queries, ks), strict=True):
-            scored = self.score_many(query, [e for e in found if keep(e)])
-            fuse(scored, self.settings)
-            out.append(sorted(scored, key=lambda c: (-c.score, c.entity_id)))
+            kept = found if keep is None else [e for e in found if keep(e)]
+            dense, lexical = self.score_arrays(query, kept)
+            score = fused(dense, lexical, query.spread, self.settings)
+            order = np.lexsort((np.array(kept, dtype=str), -score)) if kept else score[:0]
+            rows = order[:limit].tolist()
+            candidates = self.score_many(query, [kept[row] for row in rows])
+            for candidate, row in zip(candidates, rows, strict=True):
+                candidate.score = float(score[row])
+            out.append(candidates)
         return out
 
     def score_many(self, query: Query, entity_ids: list[str]) -> list[Candidate]:
