@@ -119,3 +119,29 @@ def test_reordered_head_keeps_scores_with_their_entities(engine: Matcher) -> Non
     assert sorted(turned.ids) == sorted(listed.ids)
     assert turned.dense.tolist() == [by_id[e] for e in turned.ids]
     assert np.array_equal(np.sort(turned.lexical), np.sort(listed.lexical))
+
+
+@pytest.mark.parametrize("limit", [None, 1, 3])
+def test_best_many_heads_equal_one_candidate_at_a_time(
+    engine: Matcher, fusion: str, limit: int | None
+) -> None:
+    retriever = engine._current().retriever
+    needs = ["battery recycling and robots for elderly care", "testbed for sensors"]
+    keep = [lambda e: True, lambda e: not e.startswith("lab:")]
+    for need, kept in zip(needs, keep, strict=True):
+        query = fresh_query(engine, need)
+        found = retriever.candidates(query, {k: min(30, n) for k, n in retriever.sizes.items()})
+        old = retriever.score_many(query, [e for e in found if kept(e)])
+        fuse(old, retriever.settings)
+        old.sort(key=lambda c: (-c.score, c.entity_id))
+        assert len(old) > 3
+        [best] = retriever.best_many([fresh_query(engine, need)], 30, kept, limit)
+        assert len(best) == (len(old) if limit is None else limit)
+        for got, want in zip(best, old, strict=False):
+            assert (got.entity_id, got.score, got.dense, got.lexical) == (
+                want.entity_id,
+                want.score,
+                want.dense,
+                want.lexical,
+            )
+            assert got.hits == want.hits
