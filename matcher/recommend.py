@@ -165,18 +165,14 @@ def rank(
         if enough or ks == sizes:
             break
         ks = {language: min(k * 4, sizes[language]) for language, k in ks.items()}
-    dense, lexical = retriever.score_arrays(query, ids)
-    score = fused(dense, lexical, query.spread, retriever.settings)
-    order = np.lexsort((np.array(ids, dtype=str), -score)) if ids else np.zeros(0, np.int64)
+    dense, lexical, score, order = retriever.fused_order(query, ids)
     partner = codes != LAB
     lists = {"partners": order[partner[order]], "testbeds": order[~partner[order]]}
     size = head_size(top_k)
     ranked = {}
     for group, rows in lists.items():
         head = rows[:size].tolist()
-        candidates = retriever.score_many(query, [ids[i] for i in head])
-        for candidate, row in zip(candidates, head, strict=True):
-            candidate.score = float(score[row])
+        candidates = retriever.candidates_at(query, ids, head, score)
         entities = [loaded.entities[ids[row]] for row in head]
         pairs = list(zip(entities, candidates, strict=True))
         ranked[group] = Ranked(pairs, [ids[i] for i in rows.tolist()], dense[rows], lexical[rows])

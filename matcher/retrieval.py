@@ -232,25 +232,39 @@ class Retriever:
         self,
         queries: list[Query],
         per_shard: int,
-        keep: Callable[[str], bool] | None,
+        keep: Callable[[str], bool],
         limit: int | None = None,
     ) -> list[list[Candidate]]:
-        """`best` for many queries with one index search per shard (`keep` None: every
-        candidate). With a `limit`, only the first `limit` of each list are made candidates;
-        the rest are scored and fused as arrays, which is all their order needs."""
+        """`best` for many queries with one index search per shard. With a `limit`, only the
+        first `limit` of each list are made candidates; the rest are scored and fused as
+        arrays, which is all their order needs."""
         ks = {language: min(per_shard, size) for language, size in self.sizes.items()}
         out = []
         for query, found in zip(queries, self.candidates_many(queries, ks), strict=True):
-            kept = found if keep is None else [e for e in found if keep(e)]
-            dense, lexical = self.score_arrays(query, kept)
-            score = fused(dense, lexical, query.spread, self.settings)
-            order = np.lexsort((np.array(kept, dtype=str), -score)) if kept else score[:0]
-            rows = order[:limit].tolist()
-            candidates = self.score_many(query, [kept[row] for row in rows])
-            for candidate, row in zip(candidates, rows, strict=True):
-                candidate.score = float(score[row])
-            out.append(candidates)
+            kept = [e for e in found if keep(e)]
+            _, _, score, order = self.fused_order(query, kept)
+            out.append(self.candidates_at(query, kept, order[:limit].tolist(), score))
         return out
+
+    def fused_order(
+        self, query: Query, entity_ids: list[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The entities' dense, lexical and fused scores (as arrays, in the order given) and
+        the order of their rows, best first (ties by id)."""
+        dense, lexical = self.score_arrays(query, entity_ids)
+        score = fused(dense, lexical, query.spread, self.settings)
+        ids = np.array(entity_ids, dtype=str)
+        order = np.lexsort((ids, -score)) if entity_ids else np.zeros(0, dtype=np.int64)
+        return dense, lexical, score, order
+
+    def candidates_at(
+        self, query: Query, entity_ids: list[str], rows: list[int], score: np.ndarray
+    ) -> list[Candidate]:
+        """Candidates for the entities at these rows, with their fused scores (`score` by row)."""
+        candidates = self.score_many(query, [entity_ids[row] for row in rows])
+        for candidate, row in zip(candidates, rows, strict=True):
+            candidate.score = float(score[row])
+        return candidates
 
     def score_many(self, query: Query, entity_ids: list[str]) -> list[Candidate]:
         """Exact dense similarity to every text of each entity, aggregated, with its lexical
