@@ -1,13 +1,14 @@
 """FAISS index type and parameters derived from the collection size, and the recall check.
 
-Below `exact_threshold` vectors the index is flat (exact), from `ivf_threshold` on IVF-Flat,
-HNSW in between. Both thresholds default to 50k, so the HNSW range is empty: on 2 cores an
-HNSW graph of 100k 384-d vectors took over ten times as long to build as an IVF index of the
-same recall and speed, and removing from HNSW means rebuilding the graph, where IVF removes
-in place (docs/benchmarks.md, "Vector search"). HNSW stays available by raising
-`ivf_threshold`. After an approximate index is filled, recall@10 against exact search is
-measured on a sample of the stored vectors used as queries, and the search-time parameter
-(efSearch or nprobe) is raised step by step until it reaches `min_recall`."""
+Below `exact_threshold` vectors the index is flat (exact), from `ivf_threshold` on IVF (float16
+lists, the float32 vectors apart: see faiss.py), HNSW in between. Both thresholds default to
+50k, so the HNSW range is empty: on 2 cores an HNSW graph of 100k 384-d vectors took over ten
+times as long to build as an IVF index of the same recall and speed, and removing from HNSW
+means rebuilding the graph, where IVF removes in place (docs/benchmarks.md, "Vector search").
+HNSW stays available by raising `ivf_threshold`. After an approximate index is filled, recall@10
+against exact search is measured on a sample of the stored vectors used as queries, and the
+search-time parameter (efSearch or nprobe) is raised step by step until it reaches
+`min_recall`."""
 
 import math
 from collections.abc import Callable
