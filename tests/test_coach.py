@@ -22,6 +22,7 @@ from api.app import create_app
 from matcher import cli, coach, reranker, reranker_training
 from matcher.coach import UnknownRecordError
 from matcher.coach_schemas import FeedbackRequest, PortfolioCreate, PortfolioRun
+from matcher.coach_store import CoachStore
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import InvalidRequestError, Matcher, UnknownEntityError
 from matcher.fusion import resolved_ranking
@@ -1177,3 +1178,27 @@ def test_cli_train_reranker_simulated_and_from_feedback(
     assert reranker.load(models_dir / "reranker") is not None
     code, out, _ = run(capsys, "recommend", requests[0].need, "--json")
     assert code == 0 and json.loads(out)["reranked"] is True
+
+
+def test_shown_rankings_skip_the_disk_wait_and_other_writes_do_not(tmp_path: Path) -> None:
+    store = CoachStore(tmp_path / "coach.sqlite")
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    store.record_shown("need:a", "a need", None, [{"entity_id": "company:x"}])
+    assert store.shown("need:a") == {
+        "need_id": "need:a",
+        "text": "a need",
+        "municipality": None,
+        "ranking": [{"entity_id": "company:x"}],
+    }
+    assert store.add_feedback("need:a", "company:x", "relevant", "[]")
+    store._db.set_trace_callback(None)
+    settings = [s for s in statements if s.startswith("PRAGMA") or s.startswith("INSERT")]
+    assert [s.split(" VALUES")[0] for s in settings] == [
+        "PRAGMA synchronous=NORMAL",
+        "INSERT OR REPLACE INTO shown",
+        "PRAGMA synchronous=FULL",
+        "INSERT OR IGNORE INTO feedback",  # acknowledged to the client: on the disk first
+    ]
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert CoachStore(tmp_path / "coach.sqlite").shown("need:a") is not None
