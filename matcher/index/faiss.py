@@ -88,7 +88,7 @@ class FaissBackend:
         self._held: np.ndarray | None = None  # IVF: the id at each position (None: ids inside)
         self._by_id = np.zeros(0, dtype=np.int64)  # positions in the order of their ids
         self._sorted = np.zeros(0, dtype=np.int64)  # the ids in that order
-        self._exact: np.ndarray | None = None  # IVF with codes: float32 vectors by position
+        self._exact: np.ndarray | None = None  # IVF, float16 lists: the float32 vectors by position
 
     def _empty(self) -> Any:
         """A new index of the chosen type (IVF untrained: it is trained on the first batch)."""
