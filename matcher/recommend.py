@@ -123,7 +123,7 @@ def allowed_of(
 ) -> tuple[list[str], np.ndarray]:
     """The found entities the request allows, in the order found, and their kind codes."""
     row = loaded.retriever.row
-    rows = np.fromiter((row.get(e, -1) for e in found), np.int64, len(found))
+    rows = np.array([row.get(e, -1) for e in found], dtype=np.int64)
     codes = np.where(rows >= 0, loaded.kind_codes[rows], -1)
     keep = np.isin(codes, [KINDS.index(kind) for kind in kinds])
     if request.exclude:

@@ -311,7 +311,7 @@ class Retriever:
 
     def _score_new(self, query: Query, entity_ids: list[str]) -> Scored:
         """Score entities by their texts, shard by shard (at once for a large batch)."""
-        rows = np.fromiter((self.row[e] for e in entity_ids), np.int64, len(entity_ids))
+        rows = np.array(list(map(self.row.__getitem__, entity_ids)), dtype=np.int64)
         codes = self.language_code[rows]
         dense = np.zeros(len(entity_ids), dtype=np.float64)
         lexical = np.zeros(len(entity_ids), dtype=np.float64)
