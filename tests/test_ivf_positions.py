@@ -167,3 +167,13 @@ def test_recall_check_scores_what_float16_lists_found_exactly() -> None:
     _, truth = float32_twin(backend, vectors).search(asked, 10)
     exact = np.take_along_axis(vectors @ asked.T, truth.T, axis=0).T
     assert np.abs(scores - exact).max() > 1e-6  # the lists' own scores are not exact
+
+
+def test_float16_lists_without_their_float32_vectors_do_not_load(tmp_path: Path) -> None:
+    ids, vectors = catalogue(9)
+    backend = ivf()
+    backend.add(ids, vectors)
+    backend.save(tmp_path / "index")
+    (tmp_path / "index" / EXACT_FILE).unlink()
+    with pytest.raises(FileNotFoundError, match=EXACT_FILE):
+        load_backend(tmp_path / "index")

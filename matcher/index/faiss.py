@@ -317,6 +317,8 @@ class FaissBackend:
             backend._hold(np.load(directory / IDS_FILE))
         if (directory / EXACT_FILE).exists():
             backend._exact = np.load(directory / EXACT_FILE)
+        elif backend._params.get("codes") == "fp16":  # its lists alone would give rounded vectors
+            raise FileNotFoundError(f"{directory / EXACT_FILE} is missing: build the index again")
         backend.min_recall = float(backend._params.get("min_recall", backend.min_recall))
         backend._checked = len(backend)
         kind = backend._params["index_type"]
