@@ -157,7 +157,7 @@ def run_size(
     The first `real` queries are held-out real embeddings, the rest mixtures."""
     from matcher.index import create_backend
     from matcher.index.exact import ExactBackend
-    from matcher.index.tuning import recall_at_k
+    from matcher.index.tuning import exact_scores_of, recall_at_k
     from matcher.settings import IndexSettings
 
     vectors, ids = mixtures(pool, n, seed=n), np.arange(n, dtype=np.int64)
@@ -185,12 +185,7 @@ def run_size(
         started = time.perf_counter()
         backend.add(ids, vectors)
         build = time.perf_counter() - started
-        _, positions = backend.search(queries, K)  # ids are positions here
-        held = positions >= 0
-        found = np.full(positions.shape, -np.inf, dtype=np.float32)  # exact scores of the found
-        found[held] = np.einsum(
-            "nd,nd->n", vectors[positions[held]], np.repeat(queries, held.sum(axis=1), axis=0)
-        )
+        found = exact_scores_of(backend.search(queries, K)[1], queries, backend.vectors)
         recall = (
             recall_at_k(found, true_scores),
             recall_at_k(found[:real], true_scores[:real]),

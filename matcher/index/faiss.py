@@ -20,6 +20,7 @@ from matcher.index.tuning import (
     RECALL_K,
     RECALL_QUERIES,
     choose_index,
+    exact_scores_of,
     hnsw_parameters,
     ivf_parameters,
     raise_until,
@@ -267,15 +268,9 @@ class FaissBackend:
         return measured
 
     def _found_exactly(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """`search`, with the exact scores of what it found: recall counts a found vector tied
-        with the k-th exact one as a hit, and float16 lists' scores differ in the 5th
-        decimal."""
-        scores, ids = self.search(queries, k)
-        held = ids >= 0
-        exact = np.full(scores.shape, -np.inf, dtype=np.float32)
-        rows = np.repeat(np.arange(len(queries)), held.sum(axis=1))
-        exact[held] = np.einsum("nd,nd->n", self.vectors(ids[held]), queries[rows])
-        return exact, ids
+        """`search`, with the exact scores of what it found (see `exact_scores_of`)."""
+        _, ids = self.search(queries, k)
+        return exact_scores_of(ids, queries, self.vectors), ids
 
     def _set_search_parameter(self, value: int) -> None:
         if self._params["index_type"] == "ivf":
