@@ -4,6 +4,7 @@ The log line holds no personal data: the route template instead of the path (an 
 name a person), no client address, no body; the key's id, never its secret.
 """
 
+import copy
 import json
 import logging
 import math
@@ -12,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +25,25 @@ from matcher.keys import ApiKey
 log = logging.getLogger("matcher.requests")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 LIMITED = "/v1/"  # the API; pages, static files and health checks are not rate limited
+
+
+def serve_logging() -> dict[str, Any]:
+    """Uvicorn's logging settings for `matcher serve`: its own start-up and error lines as
+    usual, one JSON line per request from this middleware on standard output, and no
+    uvicorn access line (it names the client's address and the raw path, which can hold an
+    entity id that names a person)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["request"] = {"format": "%(message)s"}
+    config["handlers"]["request"] = {
+        "formatter": "request",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stdout",
+    }
+    config["loggers"]["uvicorn.access"] = {"handlers": [], "level": "WARNING", "propagate": False}
+    config["loggers"][log.name] = {"handlers": ["request"], "level": "INFO", "propagate": False}
+    return config
 
 
 class RateLimiter:
@@ -104,17 +125,20 @@ class RequestContext:
             else:
                 await self.app(scope, receive, send_with_id)
         finally:
-            route = scope.get("route")
-            log.info(
-                json.dumps(
-                    {
-                        "event": "request",
-                        "request_id": request_id,
-                        "method": scope["method"],
-                        "route": getattr(route, "path", "unmatched"),
-                        "status": status["code"],
-                        "ms": round(1000 * (time.perf_counter() - started), 1),
-                        "key": key.id if key else None,
-                    }
-                )
-            )
+            if log.isEnabledFor(logging.INFO):
+                self._log(scope, request_id, status["code"], started, key)
+
+    @staticmethod
+    def _log(scope: Scope, request_id: str, code: int, started: float, key: ApiKey | None) -> None:
+        """The request's one JSON line."""
+        route = scope.get("route")
+        line = {
+            "event": "request",
+            "request_id": request_id,
+            "method": scope["method"],
+            "route": getattr(route, "path", "unmatched"),
+            "status": code,
+            "ms": round(1000 * (time.perf_counter() - started), 1),
+            "key": key.id if key else None,
+        }
+        log.info(json.dumps(line))

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -96,11 +97,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(data: Path, port: int) -> subprocess.Popen[bytes]:
+def serve(data: Path, port: int, output: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
+    """`matcher serve` on the data directory, once it answers; its output to `output`."""
     command = [sys.executable, "-m", "matcher.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        command, env=environment(data), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    sink = output or subprocess.DEVNULL
+    process = subprocess.Popen(command, env=environment(data), stdout=sink, stderr=sink)
     for _ in range(300):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:

@@ -113,6 +113,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.context import serve_logging
     from matcher.threads import quiet_numpy_blas
 
     settings = load_settings(args)
@@ -120,5 +121,5 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.server.port
     app = create_app(settings)
     quiet_numpy_blas()  # here, on the main thread: OpenBLAS ignores the call from other threads
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_config=serve_logging())
     return 0
