@@ -11,8 +11,9 @@ directory, and `matcher build` runs the real build path (it reports encoded=0). 
 serve` starts in a subprocess with the default (hybrid) encoder; after a warm-up, the same
 distinct needs are POSTed to /v1/recommendations one at a time and the wall time per request is
 measured in the client. The baseline is the demo catalogue (~400 entities, real vectors) served
-and measured the same way in the same run; ratios are size / demo. Peak RSS is the server's
-VmHWM. Results go to benchmarks/.cache/api_latency.json and docs/benchmarks.md.
+and measured the same way in the same run; ratios are size / demo. Peak RSS is the sum of the
+VmHWM of the server and of its model processes. Results go to benchmarks/.cache/api_latency.json
+and docs/benchmarks.md.
 """
 
 import argparse

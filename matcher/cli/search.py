@@ -117,6 +117,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from matcher.threads import quiet_numpy_blas
 
     settings = load_settings(args)
+    if settings.encoder.need_processes is None:  # a server encodes needs in child processes
+        encoder = settings.encoder.model_copy(update={"need_processes": True})
+        settings = settings.model_copy(update={"encoder": encoder})
     host = args.host or settings.server.host
     port = args.port or settings.server.port
     app = create_app(settings)

@@ -13,15 +13,22 @@ from matcher.settings import EncoderSettings
 
 def create_encoder(settings: EncoderSettings) -> Encoder:
     """Instantiate one model; heavy libraries are imported only here. Real models are built
-    and run on their model's thread (see model_thread.py)."""
+    and run on their model's thread (see model_thread.py); with `need_processes` on, needs go
+    to a child process of their own (model_process.py)."""
     if settings.name == "fake":
         from matcher.encoders.fake import FakeEncoder
 
         return FakeEncoder()
-    return OnModelThread(lambda: _model(settings), model_thread(settings.name))
+    in_process = settings.model_copy(update={"need_processes": False})
+    if settings.need_processes:
+        from matcher.encoders.model_process import ProcessEncoder
+
+        return ProcessEncoder(in_process, lambda: create_encoder(in_process))
+    return OnModelThread(lambda: build_model(settings), model_thread(settings.name))
 
 
-def _model(settings: EncoderSettings) -> Encoder:
+def build_model(settings: EncoderSettings) -> Encoder:
+    """One real model, built on the calling thread."""
     if settings.name == "minilm":
         from matcher.encoders.minilm import MiniLMEncoder
 
