@@ -61,7 +61,7 @@ def test_a_child_gives_the_vectors_of_the_model_in_process(child, local, in_proc
 def test_a_killed_child_is_started_again(child, in_process, caplog) -> None:
     first = child.pid
     os.kill(first, signal.SIGKILL)
-    child._process.join(10)
+    child._process.wait(10)
     with caplog.at_level(logging.WARNING, logger="matcher.encoders"):
         assert np.array_equal(child.encode_queries(NEEDS), in_process)
     assert child.pid not in (None, first) and "starting it again" in caplog.text

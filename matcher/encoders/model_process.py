@@ -15,11 +15,15 @@ new one; if that fails too, needs are encoded in this process from then on.
 """
 
 import logging
-import multiprocessing
+import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,16 +33,17 @@ from matcher.settings import EncoderSettings
 
 log = logging.getLogger("matcher.encoders")
 START_TIMEOUT_S = 300
+ROOT = str(Path(__file__).resolve().parents[2])  # where `matcher` is imported from
 
 
-def _serve(settings: dict[str, Any], connection: Connection) -> None:
+def serve(settings: EncoderSettings, connection: Connection) -> None:
     """The child: build the model, say who it is, then answer needs until the parent goes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server; it closes the pipe
     from matcher.encoders.factory import build_model
     from matcher.threads import quiet_numpy_blas
 
     quiet_numpy_blas()
-    model = build_model(EncoderSettings(**settings))
+    model = build_model(settings)
     query_id = getattr(model, "query_id", model.model_id)
     connection.send(("ready", model.model_id, model.dim, query_id))
     while True:
@@ -54,35 +59,47 @@ def _serve(settings: dict[str, Any], connection: Connection) -> None:
 
 
 class ChildModel:
-    """One model running in a child process; `encode_queries` is safe from any thread."""
+    """One model running in a child process; `encode_queries` is safe from any thread.
+
+    The child is a fresh interpreter (`python -m matcher.encoders.model_process`), not a fork
+    or a multiprocessing spawn, so it never runs the parent's main module again; the two talk
+    over a socket pair that closes when either ends."""
 
     def __init__(self, settings: EncoderSettings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
-        self._process: Any = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._connection: Connection | None = None
         self._start()
 
     def _start(self) -> None:
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        process = context.Process(
-            target=_serve,
-            args=(self.settings.model_dump(), child),
-            name=f"matcher-{self.settings.name}-needs",
-            daemon=True,
-        )
-        process.start()
-        child.close()
+        ours, theirs = socket.socketpair()
+        path = os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)
+        command = [sys.executable, "-m", __name__, str(theirs.fileno())]
+        command.append(self.settings.model_dump_json())
         try:
-            if not parent.poll(START_TIMEOUT_S):
-                raise RuntimeError(f"no answer within {START_TIMEOUT_S} s")
-            _, self.model_id, self.dim, self.query_id = parent.recv()
-        except (EOFError, OSError, RuntimeError) as exc:
-            process.kill()
-            parent.close()
+            process = subprocess.Popen(
+                command,
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                env=os.environ | {"PYTHONPATH": path},
+            )
+        except OSError as exc:
+            ours.close()
             raise RuntimeError(f"the {self.settings.name} model process did not start") from exc
-        self._process, self._connection = process, parent
+        finally:
+            theirs.close()
+        connection = Connection(ours.detach())
+        try:
+            if not connection.poll(START_TIMEOUT_S):
+                raise RuntimeError(f"no answer within {START_TIMEOUT_S} s")
+            _, self.model_id, self.dim, self.query_id = connection.recv()
+        except (EOFError, OSError, RuntimeError, ValueError) as exc:
+            process.kill()
+            process.wait()
+            connection.close()
+            raise RuntimeError(f"the {self.settings.name} model process did not start") from exc
+        self._process, self._connection = process, connection
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """The needs' vectors from the child (a dead child is started again once)."""
@@ -96,7 +113,8 @@ class ChildModel:
                 return self._ask(texts)
 
     def _ask(self, texts: list[str]) -> np.ndarray:
-        assert self._connection is not None
+        if self._connection is None:
+            raise EOFError("no model process")
         self._connection.send(texts)
         status, value = self._connection.recv()
         if status != "ok":
@@ -109,13 +127,15 @@ class ChildModel:
         return None if self._process is None else self._process.pid
 
     def close(self) -> None:
-        """Stop the child."""
+        """Stop the child: it ends when the socket closes (killed after 5 s)."""
         if self._connection is not None:
             self._connection.close()
         if self._process is not None:
-            self._process.join(5)
-            if self._process.is_alive():
+            try:
+                self._process.wait(5)
+            except subprocess.TimeoutExpired:
                 self._process.kill()
+                self._process.wait()
         self._process = self._connection = None
 
 
@@ -159,3 +179,7 @@ class ProcessEncoder:
     def encode_documents(self, texts: list[str]) -> np.ndarray:
         """Catalogue texts, in this process."""
         return self._in_process().encode_documents(texts)
+
+
+if __name__ == "__main__":
+    serve(EncoderSettings.model_validate_json(sys.argv[2]), Connection(int(sys.argv[1])))
