@@ -117,6 +117,10 @@ CPU and inflated the times; compare rows with similar loads.
 
 {verdict(results)}.
 
+The machine's own speed drifts by 25 % or more within an hour with no load inside it; the
+runs before this one, with the times and the code they measured, are listed under "Where a
+request's time goes at 100k". Compare changes only through interleaved runs.
+
 How the large catalogues are made (benchmarks/synthetic.py): entities are composed from 2-4
 real text fragments each (demo catalogue, CORDIS objectives, H2020 project titles, gold-standard
 papers) on the structure of a random demo entity. Their document vectors are NOT encoded one by

@@ -14,7 +14,7 @@ import pytest
 
 from matcher import cli
 from matcher.encoders.factory import build_model
-from matcher.encoders.model_process import ChildModel, ProcessEncoder
+from matcher.encoders.model_process import ChildModel, ChildStartError, ProcessEncoder
 from matcher.settings import EncoderSettings, get_settings
 
 NEEDS = ["battery recycling testbed", "testbädd för återvinning av batterier", "AI for care"]
@@ -43,7 +43,7 @@ def no_start(monkeypatch):
     """Children cannot be started during the test."""
 
     def fail(self) -> None:
-        raise RuntimeError("the minilm model process did not start")
+        raise ChildStartError("the minilm model process did not start")
 
     monkeypatch.setattr(ChildModel, "_start", fail)
 

@@ -5,9 +5,10 @@ A forward pass makes a few hundred small PyTorch calls, and each needs the inter
 between its products. In one process, a request's ranking (Python and NumPy) and the model
 threads take turns at that lock: on two cores a need encoded while another thread ran plain
 Python took 160 times as long, and while the server ranked a need, the clauses of that need
-took twice their time alone. A child process has a lock of its own. Through the engine at
-100,000 entities, needs of two clauses went from 47-55 to 44-48 ms and of three from 60-66 to
-55-56 ms (docs/benchmarks.md); the vectors are bit for bit the ones the model gives in process.
+took twice their time alone. A child process has a lock of its own. Through the API at 100,000
+entities, needs of two and three clauses were answered 4-6 ms sooner, and four clients at once
+got 27 answers a second instead of 22.5 (docs/benchmarks.md); the vectors are bit for bit the
+ones the model gives in process.
 
 Only needs go to the child. Catalogue texts come in large batches that use every core, and go
 to the model in this process, loaded on first use. If the child dies, the next call starts a
@@ -58,6 +59,10 @@ def serve(settings: EncoderSettings, connection: Connection) -> None:
         connection.send(reply)
 
 
+class ChildStartError(RuntimeError):
+    """A model process could not be started."""
+
+
 class ChildModel:
     """One model running in a child process; `encode_queries` is safe from any thread.
 
@@ -83,10 +88,11 @@ class ChildModel:
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
                 env=os.environ | {"PYTHONPATH": path},
+                start_new_session=True,  # Ctrl-C in a terminal goes to the server alone
             )
         except OSError as exc:
             ours.close()
-            raise RuntimeError(f"the {self.settings.name} model process did not start") from exc
+            raise ChildStartError(f"the {self.settings.name} model process did not start") from exc
         finally:
             theirs.close()
         connection = Connection(ours.detach())
@@ -98,7 +104,7 @@ class ChildModel:
             process.kill()
             process.wait()
             connection.close()
-            raise RuntimeError(f"the {self.settings.name} model process did not start") from exc
+            raise ChildStartError(f"the {self.settings.name} model process did not start") from exc
         self._process, self._connection = process, connection
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
@@ -150,7 +156,7 @@ class ProcessEncoder:
         self.child: ChildModel | None = None
         try:
             self.child = ChildModel(settings)
-        except RuntimeError as exc:
+        except ChildStartError as exc:
             log.warning("%s; encoding needs in the server process", exc)
         identity: Any = self.child or self._in_process()
         self.model_id: str = identity.model_id
@@ -169,9 +175,7 @@ class ProcessEncoder:
         if child is not None:
             try:
                 return child.encode_queries(texts)
-            except RuntimeError as exc:
-                if "did not start" not in str(exc):
-                    raise
+            except ChildStartError as exc:
                 log.warning("%s; encoding needs in the server process", exc)
                 self.child = None
         return self._in_process().encode_queries(texts)
