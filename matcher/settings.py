@@ -43,8 +43,8 @@ class IndexSettings(BaseModel):
     """
 
     backend: BackendName = "faiss"
-    exact_threshold: int = Field(50_000, ge=1)
-    ivf_threshold: int = Field(50_000, ge=1)
+    exact_threshold: int = Field(10_000, ge=1)
+    ivf_threshold: int = Field(10_000, ge=1)
     min_recall: float = Field(0.95, gt=0, le=1)
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None

@@ -44,8 +44,10 @@ def test_type_follows_size() -> None:
     assert choose_index(100_000, 50_000, 200_000) == "hnsw"
     assert choose_index(1_000_000, 50_000, 200_000) == "ivf"
     assert FaissBackend(DIM, expected=10).parameters() == {"index_type": "flat"}
-    defaults = [FaissBackend(DIM, expected=n).parameters()["index_type"] for n in (10**5, 10**6)]
-    assert defaults == ["ivf", "ivf"], "on defaults IVF follows flat directly"
+    sizes = (9_999, 10_000, 10**5, 10**6)
+    defaults = [FaissBackend(DIM, expected=n).parameters()["index_type"] for n in sizes]
+    assert defaults == ["flat", "ivf", "ivf", "ivf"], "on defaults IVF follows flat directly"
+    assert IndexSettings().exact_threshold == IndexSettings().ivf_threshold == 10_000
 
 
 def test_parameters_grow_with_size() -> None:

@@ -30,7 +30,7 @@ INDEX_FILE = "vectors.faiss"
 IDS_FILE = "ids.npy"  # an IVF index's ids, by the position FAISS holds each vector at
 EXACT_FILE = "exact.npy"  # an IVF index's float32 vectors, by position (its lists: float16)
 PARALLEL_QUERIES = 16
-IVF_THRESHOLD = 50_000
+EXACT_THRESHOLD = IVF_THRESHOLD = 10_000
 EXACT_CHUNK = 65_536
 
 __all__ = ["FaissBackend", "hnsw_parameters", "ivf_parameters"]
@@ -70,7 +70,7 @@ class FaissBackend:
         self,
         dim: int,
         expected: int = 0,
-        exact_threshold: int = 50_000,
+        exact_threshold: int = EXACT_THRESHOLD,
         ivf_threshold: int = IVF_THRESHOLD,
         min_recall: float = 0.95,
     ) -> None:

@@ -2,13 +2,15 @@
 
 Below `exact_threshold` vectors the index is flat (exact), from `ivf_threshold` on IVF (float16
 lists, the float32 vectors apart: see faiss.py), HNSW in between. Both thresholds default to
-50k, so the HNSW range is empty: on 2 cores an HNSW graph of 100k 384-d vectors took over ten
-times as long to build as an IVF index of the same recall and speed, and removing from HNSW
-means rebuilding the graph, where IVF removes in place (docs/benchmarks.md, "Vector search").
-HNSW stays available by raising `ivf_threshold`. After an approximate index is filled, recall@10
-against exact search is measured on a sample of the stored vectors used as queries, and the
-search-time parameter (efSearch or nprobe) is raised step by step until it reaches
-`min_recall`."""
+10k: an exact search of 10k 768-d vectors takes about 1 ms on one core, of 33k 5 ms, against
+0.3 ms through IVF lists (at 10,000 entities, 33k and 20k texts per language shard, a
+recommendation's p50 through the API fell from 57 to 33 ms). The HNSW range is empty: on 2
+cores an HNSW graph of 100k 384-d vectors took over ten times as long to build as an IVF index
+of the same recall and speed, and removing from HNSW means rebuilding the graph, where IVF
+removes in place (docs/benchmarks.md, "Vector search"). HNSW stays available by raising
+`ivf_threshold`. After an approximate index is filled, recall@10 against exact search is
+measured on a sample of the stored vectors used as queries, and the search-time parameter
+(efSearch or nprobe) is raised step by step until it reaches `min_recall`."""
 
 import math
 from collections.abc import Callable
