@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from matcher import cli
+from matcher.encoders import model_process
 from matcher.encoders.factory import build_model
 from matcher.encoders.model_process import ChildModel, ChildStartError, ProcessEncoder
 from matcher.settings import EncoderSettings, get_settings
@@ -65,6 +66,14 @@ def test_a_killed_child_is_started_again(child, in_process, caplog) -> None:
     with caplog.at_level(logging.WARNING, logger="matcher.encoders"):
         assert np.array_equal(child.encode_queries(NEEDS), in_process)
     assert child.pid not in (None, first) and "starting it again" in caplog.text
+
+
+def test_a_child_that_stops_answering_is_replaced(child, in_process, monkeypatch) -> None:
+    monkeypatch.setattr(model_process, "ANSWER_TIMEOUT_S", 1)
+    hung = child.pid
+    os.kill(hung, signal.SIGSTOP)
+    assert np.array_equal(child.encode_queries(NEEDS), in_process)
+    assert child.pid != hung and not Path(f"/proc/{hung}").exists(), "the hung one was killed"
 
 
 def test_catalogue_texts_stay_in_this_process(child, local, no_start) -> None:

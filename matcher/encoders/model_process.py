@@ -34,6 +34,7 @@ from matcher.settings import EncoderSettings
 
 log = logging.getLogger("matcher.encoders")
 START_TIMEOUT_S = 300
+ANSWER_TIMEOUT_S = 120
 ROOT = str(Path(__file__).resolve().parents[2])  # where `matcher` is imported from
 
 
@@ -114,7 +115,7 @@ class ChildModel:
                 return self._ask(texts)
             except (EOFError, OSError):
                 log.warning("the %s model process ended; starting it again", self.settings.name)
-                self.close()
+                self.close(wait_s=0)
                 self._start()
                 return self._ask(texts)
 
@@ -122,6 +123,8 @@ class ChildModel:
         if self._connection is None:
             raise EOFError("no model process")
         self._connection.send(texts)
+        if not self._connection.poll(ANSWER_TIMEOUT_S):  # a child that hangs is replaced
+            raise EOFError(f"no answer within {ANSWER_TIMEOUT_S} s")
         status, value = self._connection.recv()
         if status != "ok":
             raise RuntimeError(value)
@@ -132,13 +135,13 @@ class ChildModel:
         """The child's process id."""
         return None if self._process is None else self._process.pid
 
-    def close(self) -> None:
-        """Stop the child: it ends when the socket closes (killed after 5 s)."""
+    def close(self, wait_s: float = 5) -> None:
+        """Stop the child: it ends when the socket closes (killed after `wait_s`)."""
         if self._connection is not None:
             self._connection.close()
         if self._process is not None:
             try:
-                self._process.wait(5)
+                self._process.wait(wait_s)
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
