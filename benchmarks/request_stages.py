@@ -10,7 +10,7 @@ Starts `matcher serve` with timers around the engine's stages (benchmarks/stage_
 sends the latency benchmark's needs one at a time, and prints, for the needs of each clause
 count, the client's p50 and the median milliseconds of each stage per request (stages nest and
 run on several threads, so they do not add up), plus the server's CPU time per request against
-its wall time (2.0 would mean both cores busy throughout).
+its wall time (its model processes included; 2.0 would mean both cores busy throughout).
 """
 
 import argparse
@@ -27,7 +27,7 @@ import httpx
 import numpy as np
 
 from benchmarks.latency_needs import needs
-from benchmarks.server import UNLIMITED, Server
+from benchmarks.server import UNLIMITED, Server, descendants
 from matcher.aspects import segments
 
 PER_REQUEST = ["request in the engine", "answer", "rank", "aspects", "wait for clauses"]
@@ -35,9 +35,15 @@ SUMMED = ["encode", "prepare queries", "search", "partner pool", "cover", "expla
 
 
 def cpu_ms(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and its model processes."""
+    total = 0.0
+    for one in [pid, *descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def measure(data_dir: Path, bodies: list[dict[str, Any]]) -> dict[str, Any]:

@@ -61,7 +61,7 @@ class Server:
 
     def peak_rss_mb(self) -> float:
         """The high-water resident memory (VmHWM) of the server and its model processes."""
-        return sum(_peak_mb(pid) for pid in [self.proc.pid, *_children(self.proc.pid)])
+        return sum(_peak_mb(pid) for pid in [self.proc.pid, *descendants(self.proc.pid)])
 
     def stop(self) -> None:
         """Terminate it (kill after 30 s)."""
@@ -82,7 +82,7 @@ def _peak_mb(pid: int) -> float:
     return next((int(line.split()[1]) / 1024 for line in lines if line.startswith("VmHWM:")), 0.0)
 
 
-def _children(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
     """Every descendant of a process."""
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
@@ -90,4 +90,4 @@ def _children(pid: int) -> list[int]:
             found += [int(child) for child in (task / "children").read_text().split()]
         except OSError:
             continue
-    return found + [grandchild for child in found for grandchild in _children(child)]
+    return found + [grandchild for child in found for grandchild in descendants(child)]
