@@ -8,9 +8,10 @@ script also does when needed):
 For each size: a synthetic catalogue of real text (benchmarks/synthetic.py) is generated, its
 document vectors composed from real pool vectors are put into the embedding cache of a fresh data
 directory, and `matcher build` runs the real build path (it reports encoded=0). Then `matcher
-serve` starts in a subprocess with the default (hybrid) encoder; after a warm-up, the same
-distinct needs are POSTed to /v1/recommendations one at a time and the wall time per request is
-measured in the client. The baseline is the demo catalogue (~400 entities, real vectors) served
+serve` starts in a subprocess with the default (hybrid) encoder and no need vectors kept between
+requests (every need and clause is encoded); after a warm-up, the same distinct needs are
+POSTed to /v1/recommendations one at a time and the wall time per request is measured in the
+client. The baseline is the demo catalogue (~400 entities, real vectors) served
 and measured the same way in the same run; ratios are size / demo. Peak RSS is the sum of the
 VmHWM of the server and of its model processes. Results go to benchmarks/.cache/api_latency.json
 and docs/benchmarks.md.
@@ -34,7 +35,7 @@ from benchmarks.fragments import load_pool
 from benchmarks.latency_needs import needs
 from benchmarks.latency_report import HEADING, machine, print_table, section
 from benchmarks.pool_vectors import CACHE, SHARED, real_pool_vectors
-from benchmarks.server import MATCHER, UNLIMITED, Server
+from benchmarks.server import FRESH_NEEDS, MATCHER, UNLIMITED, Server
 from benchmarks.synthetic import Generator, cache_targets, prefill, write_catalogue
 from matcher.encoders.cache import EmbeddingCache
 from matcher.encoders.factory import cached_encoder
@@ -50,6 +51,7 @@ def _env(data_dir: Path) -> dict[str, str]:
         "TRANSFORMERS_OFFLINE": "1",
         "MATCHER_DATA_DIR": str(data_dir),
         **UNLIMITED,
+        **FRESH_NEEDS,
     }
 
 

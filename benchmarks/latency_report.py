@@ -104,8 +104,10 @@ def section(results: dict[str, Any]) -> str:
 `python -m benchmarks.api_latency` ({m["date"]}): end-to-end `POST /v1/recommendations` wall
 time measured in the client, {results["requests"]} distinct needs sent one at a time (English
 and Swedish, short and long, every fifth with filters or kinds) to `matcher serve` (uvicorn,
-127.0.0.1) with the default hybrid encoder, after a warm-up of 8 other needs. The baseline is
-the demo catalogue measured the same way in the same invocation as each size (with `--merge`,
+127.0.0.1) with the default hybrid encoder, after a warm-up of 8 other needs. The server keeps
+no need vectors between requests (`MATCHER_ENCODER__RECENT_NEEDS=0`): the needs share clauses,
+and every need and clause is encoded as a new user's would be. The baseline is the demo
+catalogue measured the same way in the same invocation as each size (with `--merge`,
 sizes of an earlier invocation keep the ratio to their own demo run); ratios are size / demo.
 
 Machine: {m["cpu"]}, {m["cores"]} cores, {m["ram_gib"]} GiB RAM, Python {m["python"]}.

@@ -27,7 +27,7 @@ import httpx
 import numpy as np
 
 from benchmarks.latency_needs import needs
-from benchmarks.server import UNLIMITED, Server, descendants
+from benchmarks.server import FRESH_NEEDS, UNLIMITED, Server, descendants
 from matcher.aspects import segments
 
 PER_REQUEST = ["request in the engine", "answer", "rank", "aspects", "wait for clauses"]
@@ -49,7 +49,8 @@ def cpu_ms(pid: int) -> float:
 def measure(data_dir: Path, bodies: list[dict[str, Any]]) -> dict[str, Any]:
     """Client latencies, server stage times and CPU use for the bodies, one at a time."""
     times = Path(tempfile.mkstemp(suffix=".json")[1])
-    env = dict(os.environ) | {"HF_HUB_OFFLINE": "1", "STAGE_TIMES": str(times)} | UNLIMITED
+    env = dict(os.environ) | {"HF_HUB_OFFLINE": "1", "STAGE_TIMES": str(times)}
+    env |= UNLIMITED | FRESH_NEEDS
     program = [sys.executable, "-m", "benchmarks.stage_timers"]
     server = Server(data_dir, env, ready_s=1800, program=program)
     latencies = []

@@ -9,6 +9,9 @@ from pathlib import Path
 import httpx
 
 MATCHER = str(Path(sys.executable).parent / "matcher")
+# No need vectors kept in memory between requests: every measured need and clause is encoded,
+# as a new user's would be (the needs share clauses: a base need with a varying context).
+FRESH_NEEDS = {"MATCHER_ENCODER__RECENT_NEEDS": "0"}
 UNLIMITED = {  # no effective rate limit: a benchmark client sends more than 10 requests a second
     "MATCHER_ACCESS__RATE_PER_MINUTE": "10000000",
     "MATCHER_ACCESS__BURST": "1000000",

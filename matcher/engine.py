@@ -279,7 +279,8 @@ class Matcher:
             vectors = encoding.result()
         else:
             vectors = encode(texts)
-        pending = ClauseVectors(encode, clauses)  # encoded while the needs are searched
+        known = {r.need: vectors[row] for row, r in enumerate(requests)}
+        pending = ClauseVectors(encode, clauses, known)  # encoded while the needs are searched
         queries = [
             retriever.query(r.need, vectors[row : row + 1]) for row, r in enumerate(requests)
         ]

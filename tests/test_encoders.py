@@ -63,3 +63,38 @@ def test_cache_is_keyed_by_model(tmp_path: Path) -> None:
     other = CachedEncoder(FakeEncoder(dim=64), cache)
     assert other.encode_documents(["shared text"]).shape == (1, 64)
     assert other.misses == 1
+
+
+class CountingQueries(FakeEncoder):
+    """Records each batch of needs that reaches the model."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[str]] = []
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        self.batches.append(list(texts))
+        return super().encode_queries(texts)
+
+
+def test_recent_needs_are_kept_up_to_the_limit(tmp_path: Path) -> None:
+    inner = CountingQueries()
+    encoder = CachedEncoder(inner, EmbeddingCache(tmp_path / "cache.sqlite"), recent=2)
+    first = encoder.encode_queries(["a need", "b need", "a need"])
+    assert inner.batches == [["a need", "b need"]]
+    np.testing.assert_array_equal(first[0], first[2])
+    encoder.encode_queries(["a need"])  # a hit: the most recent now
+    encoder.encode_queries(["c need"])  # evicts "b need", the least recent
+    encoder.encode_queries(["a need", "b need"])
+    assert inner.batches == [["a need", "b need"], ["c need"], ["b need"]]
+    np.testing.assert_array_equal(encoder.encode_queries(["a need"])[0], first[0])
+
+
+def test_no_recent_needs_encodes_every_text_once_per_call(tmp_path: Path) -> None:
+    inner = CountingQueries()
+    encoder = CachedEncoder(inner, EmbeddingCache(tmp_path / "cache.sqlite"), recent=0)
+    for _ in range(2):
+        vectors = encoder.encode_queries(["a need", "a need", "b need"])
+        assert vectors.shape == (3, inner.dim)
+    assert inner.batches == [["a need", "b need"]] * 2
+    assert encoder.encode_queries([]).shape == (0, inner.dim)

@@ -23,6 +23,9 @@ CREATE TABLE IF NOT EXISTS embeddings (
 """
 
 
+RECENT_NEEDS = 1024  # need texts whose vectors stay in memory
+
+
 class EmbeddingCache:
     """Vectors stored in SQLite; one row per (model, text)."""
 
@@ -93,10 +96,16 @@ class CachedEncoder:
     """An encoder whose document vectors go through the cache; queries through a small LRU."""
 
     def __init__(
-        self, encoder: Encoder, cache: EmbeddingCache, chunk: int = 64, keep_queries: bool = False
+        self,
+        encoder: Encoder,
+        cache: EmbeddingCache,
+        chunk: int = 64,
+        keep_queries: bool = False,
+        recent: int = RECENT_NEEDS,
     ) -> None:
         self.inner = encoder
         self.keep_queries = keep_queries
+        self.recent = recent
         self.model_id = encoder.model_id
         self.dim = encoder.dim
         self.cache = cache
@@ -118,17 +127,20 @@ class CachedEncoder:
             query_id = getattr(self.inner, "query_id", self.model_id)  # the engine of needs
             return self._encode_cached(texts, f"{query_id}#query", self.inner.encode_queries)
         with self._query_lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._queries]
-        fresh = self.inner.encode_queries(missing) if missing else None
-        with self._query_lock:
-            for i, text in enumerate(missing):
-                self._queries[text] = fresh[i]  # type: ignore[index]
-            while len(self._queries) > 1024:
-                self._queries.popitem(last=False)
-            vectors = [self._queries[t] for t in texts if t in self._queries]
-        if len(vectors) < len(texts):  # evicted meanwhile by another thread
-            return self.inner.encode_queries(texts)
-        return np.stack(vectors) if vectors else np.zeros((0, self.dim), np.float32)
+            known = {t: self._queries[t] for t in dict.fromkeys(texts) if t in self._queries}
+            for text in known:
+                self._queries.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known |= dict(zip(missing, self.inner.encode_queries(missing), strict=True))
+            with self._query_lock:
+                for text in missing[-self.recent :] if self.recent else []:
+                    self._queries[text] = known[text]
+                while len(self._queries) > self.recent:
+                    self._queries.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return np.stack([known[t] for t in texts])
 
     def encode_documents(
         self, texts: list[str], progress: bool = False, languages: list[str] | None = None

