@@ -80,17 +80,17 @@ class ClauseVectors:
         """`known`: vectors of texts encoded already (the needs: a one-clause need's clause is
         the need itself)."""
         self._clauses = clauses
-        self._todo = [c for own in clauses for c in dict.fromkeys(own) if c not in known]
-        self._todo = list(dict.fromkeys(self._todo))
-        self._known = known
-        self._future = CLAUSE_ENCODING.submit(encode, self._todo) if self._todo else None
+        todo = list(dict.fromkeys(c for own in clauses for c in own if c not in known))
+        self._vectors = dict(known)
+        self._future = CLAUSE_ENCODING.submit(encode, todo) if todo else None
+        self._todo = todo
 
     def of(self, row: int) -> np.ndarray:
         """The clause vectors of need `row`, in clause order (waits for the encoding)."""
-        vectors = dict(self._known)
         if self._future is not None:
-            vectors |= dict(zip(self._todo, self._future.result(), strict=True))
-        return np.stack([vectors[clause] for clause in self._clauses[row]])
+            self._vectors |= zip(self._todo, self._future.result(), strict=True)
+            self._future = None
+        return np.stack([self._vectors[clause] for clause in self._clauses[row]])
 
 
 CLAUSE_ENCODING = ThreadPoolExecutor(4, thread_name_prefix="clauses")

@@ -134,8 +134,7 @@ class CachedEncoder:
         if missing:
             known |= dict(zip(missing, self.inner.encode_queries(missing), strict=True))
             with self._query_lock:
-                for text in missing[-self.recent :] if self.recent else []:
-                    self._queries[text] = known[text]
+                self._queries.update((text, known[text]) for text in missing)
                 while len(self._queries) > self.recent:
                     self._queries.popitem(last=False)
         if not texts:
