@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from matcher.catalog import CatalogError
+from matcher.catalog import CatalogError, NoValidRowsError
 from matcher.coach import UnknownRecordError
 from matcher.engine import InvalidRequestError, NotBuiltError, UnknownEntityError
 from matcher.team_build import TeamRequestError
@@ -26,15 +26,26 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "too_large",
+    415: "unsupported_media_type",
     429: "rate_limited",
 }
 
 
+class RejectedRow(BaseModel):
+    """One row of an upload that was refused: where it was, why, and its id when it had one."""
+
+    where: str
+    reason: str
+    id: str | None = None
+
+
 class ErrorDetail(BaseModel):
-    """What went wrong: a stable code and a sentence for people."""
+    """What went wrong: a stable code and a sentence for people (and, for an upload of
+    which no row was valid, every row with why)."""
 
     code: str
     message: str
+    rejected: list[RejectedRow] | None = None
 
 
 class ErrorBody(BaseModel):
@@ -60,9 +71,12 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, extra: dict[str, Any] | None = None
+) -> JSONResponse:
     """The one error shape of the API."""
-    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+    content = {"error": {"code": code, "message": message, **(extra or {})}}
+    return JSONResponse(status_code=status, content=content)
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
@@ -112,6 +126,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     for error, (status, code) in REQUEST_ERRORS.items():
         app.add_exception_handler(error, _answer(status, code))
+
+    @app.exception_handler(NoValidRowsError)
+    async def _no_valid_rows(_: Request, exc: NoValidRowsError) -> JSONResponse:
+        rows = [{k: v for k, v in vars(r).items() if v is not None} for r in exc.rejected]
+        return error_response(422, "invalid_request", str(exc), {"rejected": rows})
 
     @app.exception_handler(NotBuiltError)
     async def _not_built(_: Request, exc: NotBuiltError) -> JSONResponse:

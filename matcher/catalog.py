@@ -20,10 +20,22 @@ SUFFIXES = (".jsonl", ".json", ".csv")
 Format = Literal["auto", "jsonl", "json", "csv", "cordis"]
 FORMATS: tuple[str, ...] = ("auto", "jsonl", "json", "csv", "cordis")
 Records = Iterator[tuple[str, object]]
+KINDS = "company, lab or researcher"
 
 
 class CatalogError(ValueError):
     """A catalogue that cannot be read at all."""
+
+
+class NoValidRowsError(CatalogError):
+    """Every row of an upload was rejected; `rejected` says where and why, row by row."""
+
+    def __init__(self, message: str, rejected: list["Rejected"]) -> None:
+        super().__init__(message)
+        self.rejected = rejected
+
+
+NOT_UTF8_HINT = "save it as UTF-8 (in Excel: 'CSV UTF-8')"
 
 
 @dataclass
@@ -53,10 +65,10 @@ def resolve(source: str) -> Path:
 
 def _files(path: Path) -> list[Path]:
     if path.is_file():
-        if path.suffix not in SUFFIXES:
+        if path.suffix.lower() not in SUFFIXES:
             raise CatalogError(f"{path.name}: expected a .jsonl, .json or .csv file")
         return [path]
-    files = sorted(p for p in path.iterdir() if p.suffix in SUFFIXES)
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
     if not files:
         raise CatalogError(f"no .jsonl, .json or .csv files in {path}")
     return files
@@ -96,11 +108,13 @@ def text_records(text: str, fmt: str, name: str) -> Records:
 
 def _file_records(path: Path, fmt: str) -> Records:
     if fmt == "auto":
-        fmt = path.suffix.lstrip(".")
+        fmt = path.suffix.lstrip(".").lower()
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CatalogError(f"{path.name}: not UTF-8 text (byte {exc.start})") from exc
+        raise CatalogError(
+            f"{path.name}: not UTF-8 text (byte {exc.start}); {NOT_UTF8_HINT}"
+        ) from exc
     return text_records(text, fmt, path.name)
 
 
@@ -130,6 +144,12 @@ def describe_error(exc: ValidationError) -> str:
     """A one-line, readable summary of a pydantic validation error."""
     parts = []
     for err in exc.errors()[:5]:
+        if err["type"] == "union_tag_not_found":
+            parts.append(f"kind: Field required ({KINDS})")
+            continue
+        if err["type"] == "union_tag_invalid":
+            parts.append(f"kind: '{err['ctx']['tag']}' is not one of {KINDS}")
+            continue
         loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
         parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
     return "; ".join(parts)

@@ -27,7 +27,9 @@ def is_cordis_export(path: Path) -> bool:
 
 def _read_list(path: Path) -> list[Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise CordisError(f"{path.name}: not UTF-8 text (byte {exc.start})") from exc
     except json.JSONDecodeError as exc:
         raise CordisError(f"{path.name}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
     if not isinstance(data, list):
@@ -67,8 +69,8 @@ def organisation_record(rows: list[dict[str, Any]], projects: dict[str, Any]) ->
     kind = _kind(first)
     name = " ".join(str(first.get("name") or "").split())[:NAME_LIMIT]
     place = ", ".join(str(first[k]) for k in ("city", "country") if first.get(k))
-    joined = [projects[str(r["projectID"])] for r in rows]
-    acronyms = ", ".join(dict.fromkeys(str(r.get("projectAcronym") or "") for r in rows)) or "-"
+    joined = [projects[key] for key in dict.fromkeys(str(r["projectID"]) for r in rows)]
+    acronyms = ", ".join(str(p["acronym"]) for p in joined if p.get("acronym")) or "-"
     record: dict[str, Any] = {
         "id": f"{kind}:cordis-{first['organisationID']}",
         "kind": kind,
@@ -86,9 +88,17 @@ def organisation_record(rows: list[dict[str, Any]], projects: dict[str, Any]) ->
         record["url"] = url if "://" in url else f"https://{url}"
     if kind == "lab":
         record["host"] = name
-    elif isinstance(first.get("SME"), bool):
-        record["stage"] = "sme" if first["SME"] else "large"
+    elif (sme := _flag(first.get("SME"))) is not None:
+        record["stage"] = "sme" if sme else "large"
     return record
+
+
+def _flag(value: Any) -> bool | None:
+    """A yes/no field, as JSON true/false or as the text 'true'/'false' of newer exports."""
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().lower()
+    return {"true": True, "false": False}.get(text)
 
 
 def cordis_records(folder: Path) -> Iterator[tuple[str, dict[str, Any] | ValueError]]:

@@ -1,4 +1,8 @@
-"""CSV catalogue rows as entity records: one column per field, lists split by ';'."""
+"""CSV catalogue rows as entity records: one column per field, lists split by ';'.
+
+The column separator is a comma, or a semicolon or tab when the header row has one of those
+and no comma (spreadsheets in Swedish and other locales with a decimal comma save so).
+"""
 
 import csv
 import io
@@ -70,9 +74,17 @@ def record(cells: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+def separator(header: str) -> str:
+    """The column separator a header row uses: ',' unless it has none and ';' or a tab."""
+    if "," in header:
+        return ","
+    return max(";\t", key=header.count) if header.count(";") + header.count("\t") else ","
+
+
 def csv_records(text: str, name: str) -> Iterator[tuple[str, object]]:
     """(where, record) per data row; `where` is 'name:line' of the row's first line."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = text.split("\n", 1)[0]
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=separator(header))
     if not reader.fieldnames or "id" not in [f.strip() for f in reader.fieldnames]:
         yield f"{name}:1", ValueError("the header row has no 'id' column")
         return

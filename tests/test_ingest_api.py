@@ -70,7 +70,7 @@ def test_jsonl_and_csv_bodies_are_read_by_content_type(writer: TestClient) -> No
         ("[]", {"content-type": "application/json"}, 422, "invalid_request"),
         ('[{"id": "x"}]', {"content-type": "application/json"}, 422, "invalid_request"),
         ("{broken", {"content-type": "application/json"}, 422, "invalid_request"),
-        ("id,kind\n", {"content-type": "text/plain"}, 422, "invalid_request"),
+        ("id,kind\n", {"content-type": "text/plain"}, 415, "unsupported_media_type"),
         (b"\xff\xfe\x00", {"content-type": "text/csv"}, 422, "invalid_request"),
         ("x" * 300_000, {"content-type": "text/csv"}, 413, "too_large"),
     ],
@@ -83,6 +83,30 @@ def test_bad_uploads_are_clear_4xx_and_change_nothing(
     assert response.status_code == status
     assert response.json()["error"]["code"] == code
     assert writer.get("/readyz").json() == before
+
+
+def test_an_upload_with_no_valid_row_lists_every_rejected_row(writer: TestClient) -> None:
+    rows = [{"id": "lab:no-host", "kind": "lab", "name": "X", "description": "y"}, {"name": 1}]
+    response = writer.post("/v1/entities:bulk", json=rows)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request" and "2 rejected" in error["message"]
+    assert [r["where"] for r in error["rejected"]] == ["body record 1", "body record 2"]
+    assert "host" in error["rejected"][0]["reason"] and error["rejected"][0]["id"] == "lab:no-host"
+    assert "kind: Field required" in error["rejected"][1]["reason"]
+
+
+def test_a_semicolon_separated_spreadsheet_export_is_read(writer: TestClient) -> None:
+    csv = (
+        "\ufeffid;kind;name;description;keywords;municipality;lat;lon\r\n"
+        'company:kalkyl-ab;company;Kalkyl AB;Vi bygger kalkylblad;"a;b";Solna;59,36;18,0\r\n'
+    )
+    response = writer.post(
+        "/v1/entities:bulk", content=csv.encode(), headers={"content-type": "text/csv"}
+    )
+    assert response.status_code == 200 and response.json()["inserted"] == 1
+    entity = writer.get("/v1/entities/company:kalkyl-ab").json()
+    assert entity["keywords"] == ["a", "b"] and entity["location"]["lat"] == 59.36
 
 
 def test_a_bulk_upload_may_exceed_the_ordinary_body_limit(writer: TestClient) -> None:
@@ -126,4 +150,10 @@ def test_cli_ingest_errors_are_one_line(
     empty.write_text("{}\n", encoding="utf-8")
     code, _, err = run(capsys, "ingest", str(empty), "--replace")
     assert code == 2 and "would empty the catalogue" in err
+    excel = tmp_path / "LABS.CSV"  # a spreadsheet saved in the Windows code page
+    excel.write_bytes(
+        "id,kind,name,description\ncompany:gavle,company,Gävle AB,x\n".encode("cp1252")
+    )
+    code, _, err = run(capsys, "ingest", str(excel))
+    assert code == 2 and "LABS.CSV: not UTF-8 text (byte 48); save it as UTF-8" in err
     assert sum(1 for _ in ENTITIES) > 0

@@ -2,11 +2,12 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import MatcherDep
-from matcher.catalog import CatalogError, text_records, validate
+from api.errors import ErrorBody
+from matcher.catalog import NOT_UTF8_HINT, CatalogError, NoValidRowsError, text_records, validate
 from matcher.engine import Matcher, UnknownEntityError
 
 router = APIRouter(prefix="/v1/entities", tags=["ingestion"])
@@ -44,14 +45,24 @@ def _format(request: Request, fmt: str | None) -> str:
         return fmt
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in MEDIA_FORMATS:
-        raise CatalogError(
+        raise HTTPException(
+            415,
             f"unsupported Content-Type '{media or 'none'}'; send application/json, "
-            "application/x-ndjson or text/csv, or set ?format="
+            "application/x-ndjson or text/csv, or set ?format=",
         )
     return MEDIA_FORMATS[media]
 
 
-@router.post(":bulk", openapi_extra=BULK_BODY)
+BULK_ERRORS: dict[int | str, dict[str, Any]] = {
+    415: {"model": ErrorBody, "description": "The Content-Type is none of the formats."},
+    422: {
+        "model": ErrorBody,
+        "description": "No row of the body is valid; `rejected` gives every row with why.",
+    },
+}
+
+
+@router.post(":bulk", openapi_extra=BULK_BODY, responses=BULK_ERRORS)
 async def bulk(
     request: Request, matcher: MatcherDep, format: FormatQuery = None, replace: ReplaceQuery = False
 ) -> dict[str, Any]:
@@ -70,13 +81,16 @@ def _ingest(matcher: Matcher, body: bytes, fmt: str, replace: bool) -> dict[str,
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CatalogError(f"the body is not UTF-8 text (byte {exc.start})") from exc
+        raise CatalogError(
+            f"the body is not UTF-8 text (byte {exc.start}); {NOT_UTF8_HINT}"
+        ) from exc
     loaded = validate(text_records(text, fmt, "body"))
     if not loaded.entities:
         first = loaded.rejected[0] if loaded.rejected else None
         detail = f"; first: {first.where}: {first.reason}" if first else ""
-        raise CatalogError(
-            f"no valid entities in the body ({len(loaded.rejected)} rejected{detail})"
+        raise NoValidRowsError(
+            f"no valid entities in the body ({len(loaded.rejected)} rejected{detail})",
+            loaded.rejected,
         )
     return matcher.ingest(loaded, replace=replace).summary()
 
