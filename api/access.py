@@ -43,6 +43,7 @@ def _check(request: Request, role: Role, public: bool) -> ApiKey | None:
 # A route missing here needs the admin role (fail closed).
 ROUTE_ROLES: dict[tuple[str, str], tuple[Role, bool]] = {
     ("POST", "/v1/recommendations"): ("reader", True),
+    ("GET", "/v1/entities"): ("reader", True),
     ("GET", "/v1/entities/{entity_id}"): ("reader", True),
     ("GET", "/v1/entities/{entity_id}/similar"): ("reader", True),
     ("GET", "/v1/entities/{entity_id}/complements"): ("reader", True),
@@ -61,6 +62,7 @@ ROUTE_ROLES: dict[tuple[str, str], tuple[Role, bool]] = {
     ),
     ("POST", "/v1/feedback"): ("editor", False),
     ("POST", "/v1/entities:bulk"): ("editor", False),
+    ("PUT", "/v1/entities/{entity_id}"): ("editor", False),
     ("DELETE", "/v1/entities/{entity_id}"): ("editor", False),
     ("POST", "/v1/reranker:train"): ("admin", False),
 }

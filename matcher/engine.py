@@ -220,6 +220,12 @@ class Matcher:
         entity = self.store.get(entity_id)
         return entity if entity is not None and is_listed(entity) else None
 
+    def browse(
+        self, kinds: list[Kind] | None, query: str, limit: int, offset: int
+    ) -> tuple[int, list[AnyEntity]]:
+        """Listed entities by kind whose name or id holds every word of the query, by name."""
+        return self.store.browse(kinds or KINDS, query.split(), limit, offset)
+
     def check(self, request: NeedRequest) -> int:
         """Apply the limits from the settings; returns the effective top_k."""
         limits = self.settings.ranking

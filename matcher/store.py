@@ -9,6 +9,7 @@ import hashlib
 import json
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,12 @@ class UpsertCounts:
     def written(self) -> int:
         """Rows inserted or updated."""
         return self.inserted + self.updated
+
+
+def folded(text: str) -> str:
+    """Text for matching: case folded, accents dropped (Å, å and a match)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def sqlite_url(path: Path) -> str:
@@ -224,6 +231,38 @@ class Store:
             rows = sorted(connection.execute(query).all())
         for _, data in rows:
             yield parse_entity(json.loads(data))
+
+    def browse(
+        self, kinds: Iterable[str], words: list[str], limit: int, offset: int
+    ) -> tuple[int, list[AnyEntity]]:
+        """Listed entities of these kinds whose name or id holds every word (case and accents
+        ignored), ordered by name: how many match, and the page asked for."""
+        query = sa.select(ENTITIES.c.id, ENTITIES.c.name).where(
+            ENTITIES.c.kind.in_(list(kinds)),
+            # the stored JSON is pydantic's compact dump, where this can only be the field
+            # itself: a quote inside a string value is escaped
+            ~ENTITIES.c.data.contains('"consent":false', autoescape=True),
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        wanted = [folded(w) for w in words]
+        found = sorted(
+            (folded(name), key)
+            for key, name in rows
+            if all(w in folded(f"{name} {key}") for w in wanted)
+        )
+        page = [key for _, key in found[offset : offset + limit]]
+        with self._engine.connect() as connection:
+            data = (
+                dict(
+                    connection.execute(
+                        sa.select(ENTITIES.c.id, ENTITIES.c.data).where(ENTITIES.c.id.in_(page))
+                    ).all()
+                )
+                if page
+                else {}
+            )
+        return len(found), [parse_entity(json.loads(data[key])) for key in page if key in data]
 
     def count(self) -> dict[str, int]:
         """Entities per kind."""
