@@ -11,6 +11,7 @@ from api.access import AUTHORISED
 from api.context import RateLimiter, RequestContext
 from api.deps import VALID_UNICODE
 from api.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
+from api.metrics import RequestMetrics
 from api.routers import (
     coach,
     entities,
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     )
     app.state.matcher = matcher
     app.state.access = settings.access
+    app.state.metrics = RequestMetrics()
     install_error_handlers(app)
     app.add_middleware(
         BodyLimitMiddleware,
@@ -54,7 +56,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     )
     keys = KeyStore(matcher.store)
     limiter = RateLimiter(settings.access.rate_per_minute, settings.access.burst)
-    app.add_middleware(RequestContext, check=keys.check, limiter=limiter)
+    app.add_middleware(RequestContext, check=keys.check, limiter=limiter, metrics=app.state.metrics)
     if settings.access.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.access import presented_key
 from api.errors import error_response
+from api.metrics import RequestMetrics
 from matcher.keys import ApiKey
 
 log = logging.getLogger("matcher.requests")
@@ -86,11 +87,16 @@ class RequestContext:
     """Pure ASGI middleware around every HTTP request."""
 
     def __init__(
-        self, app: ASGIApp, check: Callable[[str], ApiKey | None], limiter: RateLimiter
+        self,
+        app: ASGIApp,
+        check: Callable[[str], ApiKey | None],
+        limiter: RateLimiter,
+        metrics: RequestMetrics,
     ) -> None:
         self.app = app
         self.check = check
         self.limiter = limiter
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -125,11 +131,14 @@ class RequestContext:
             else:
                 await self.app(scope, receive, send_with_id)
         finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            took = time.perf_counter() - started
+            self.metrics.observe(scope["method"], route, status["code"], took)
             if log.isEnabledFor(logging.INFO):
-                self._log(scope, request_id, status["code"], started, key)
+                self._log(scope, request_id, status["code"], took, key)
 
     @staticmethod
-    def _log(scope: Scope, request_id: str, code: int, started: float, key: ApiKey | None) -> None:
+    def _log(scope: Scope, request_id: str, code: int, took: float, key: ApiKey | None) -> None:
         """The request's one JSON line."""
         route = scope.get("route")
         line = {
@@ -138,7 +147,7 @@ class RequestContext:
             "method": scope["method"],
             "route": getattr(route, "path", "unmatched"),
             "status": code,
-            "ms": round(1000 * (time.perf_counter() - started), 1),
+            "ms": round(1000 * took, 1),
             "key": key.id if key else None,
         }
         log.info(json.dumps(line))

@@ -1,10 +1,12 @@
-"""Liveness and readiness."""
+"""Liveness, readiness and metrics."""
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
 
 from api.deps import MatcherDep
+from api.metrics import RequestMetrics, gauge
+from matcher import __version__
 
 router = APIRouter(tags=["health"])
 
@@ -35,3 +37,31 @@ def readyz(matcher: MatcherDep) -> Readiness | JSONResponse:
     if not body.ready:
         return JSONResponse(status_code=503, content=body.model_dump())
     return body
+
+
+class PrometheusText(PlainTextResponse):
+    """The Prometheus text exposition format."""
+
+    media_type = "text/plain; version=0.0.4"
+
+
+@router.get("/metrics", response_class=PrometheusText)
+def metrics(request: Request, matcher: MatcherDep) -> str:
+    """Requests by route and status with their latencies, the catalogue size, readiness."""
+    requests: RequestMetrics = request.app.state.metrics
+    counts = matcher.store.count()
+    lines = [
+        *gauge("matcher_info", "The running version.", [(f'version="{__version__}"', 1)]),
+        *gauge(
+            "matcher_ready",
+            "1 when an index is loaded and needs are answered.",
+            [("", int(matcher.ready()))],
+        ),
+        *gauge(
+            "matcher_entities",
+            "Entities stored, by kind.",
+            [(f'kind="{kind}"', n) for kind, n in sorted(counts.items())],
+        ),
+        *requests.lines(),
+    ]
+    return "\n".join(lines) + "\n"
