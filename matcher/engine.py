@@ -144,6 +144,16 @@ class Matcher:
         with self._lock:
             self._loaded = fresh
 
+    def _searchable(self) -> Loaded:
+        """The loaded snapshot, which must list at least one entity to search."""
+        loaded = self._current()
+        if not loaded.snapshot.items:
+            raise NotBuiltError(
+                "the catalogue lists no entities yet: add some with `matcher ingest FILE`, "
+                "POST /v1/entities:bulk or `matcher build --catalog demo`"
+            )
+        return loaded
+
     def _reload_soon(self) -> None:
         with self._lock:
             if self._reloading:
@@ -200,14 +210,14 @@ class Matcher:
         self, need: str, entity_ids: list[str], lexical: bool = True
     ) -> list[Candidate]:
         """Dense and lexical scores of a need for each given indexed entity, not yet fused."""
-        retriever = self._current().retriever
+        retriever = self._searchable().retriever
         vector = self.encoder.encode_queries([need])
         query = retriever.query(need, vector, lexical=lexical)
         return retriever.score_many(query, [e for e in entity_ids if e in retriever.positions])
 
     def score_entities(self, need: str, entity_ids: list[str]) -> dict[str, float]:
         """The engine's score of a need against each given indexed entity, without filters."""
-        retriever = self._current().retriever
+        retriever = self._searchable().retriever
         ranking = retriever.settings
         pool = list(retriever.positions) if ranking.fusion == "rrf" else entity_ids
         candidates = self.score_parts(need, pool)
@@ -273,7 +283,7 @@ class Matcher:
         With `record`, each need's shown ranking is kept so feedback on it can be learned from.
         """
         tops = [self.check(request) for request in requests]
-        loaded = self._current()
+        loaded = self._searchable()
         learned = self.reranker() if rerank else None
         clauses = [segments(request.need) for request in requests]
         encode = self.encoder.encode_queries
@@ -338,7 +348,7 @@ class Matcher:
 
         encoder = self.encoder
         return form_teams(
-            self._current(), request, encoder.encode_queries, encoder.encode_documents
+            self._searchable(), request, encoder.encode_queries, encoder.encode_documents
         )
 
     def catalogue_map(self) -> dict[str, Any]:
@@ -348,7 +358,7 @@ class Matcher:
         background (t-SNE takes seconds); erasure clears the cache, so a map is never answered
         with an erased entity in it.
         """
-        loaded = self._current()
+        loaded = self._searchable()
         cached = self._map
         if cached is not None and cached[0] == loaded.name:
             return cached[1]

@@ -80,8 +80,10 @@ class LexicalIndex:
         corpus = [
             analyse(text, splitter, language) or ["∅"] for text, language in documents.values()
         ]
+        # BM25 cannot index nothing; an empty catalogue gets one placeholder document that no
+        # entity id points at, so every need matches nothing.
         bm25 = bm25s.BM25(k1=K1, b=B)
-        bm25.index(corpus, show_progress=False)
+        bm25.index(corpus or [["∅"]], show_progress=False)
         return cls(list(documents), splitter, bm25)
 
     def query_terms(self, need: str) -> list[str]:

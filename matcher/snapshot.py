@@ -136,8 +136,9 @@ def _read(folder: Path) -> Snapshot:
     rows = json.loads((folder / ITEMS).read_text(encoding="utf-8"))
     items = [Item(r[0], r[1], r[2], r[3], r[4]) for r in rows]
     shards: dict[str, Shard] = {}
-    model_id = ""
-    for where in sorted((folder / "shards").iterdir()):
+    model_id = str(info.get("model", ""))
+    parts = folder / "shards"  # absent when the catalogue lists nothing
+    for where in sorted(parts.iterdir()) if parts.exists() or items else []:
         backend = load_backend(where)
         mean, sample = np.load(where / "mean.npy"), np.load(where / "sample.npy")
         shards[where.name] = Shard(backend, mean, sample)
