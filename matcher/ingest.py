@@ -47,6 +47,7 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+    kept: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     encoded: int = 0
     from_cache: int = 0
@@ -192,7 +193,8 @@ def _catch_up(
 def ingest(
     matcher: "Matcher", loaded: LoadedCatalog, replace: bool = False, progress: bool = False
 ) -> IngestReport:
-    """Upsert the valid entities (and, with `replace`, delete every other one), then reindex."""
+    """Upsert the valid entities (and, with `replace`, delete every other one but those whose
+    row was rejected), then reindex."""
     started = time.perf_counter()
     report = IngestReport(received=len(loaded.entities) + len(loaded.rejected))
     report.rejected = list(loaded.rejected)
@@ -202,7 +204,11 @@ def ingest(
         stored = matcher.store.hashes()
         changed = [e for e in loaded.entities if stored.get(e.id) != row_hash(e)]
         incoming = {e.id for e in loaded.entities}
-        gone = [i for i in stored if i not in incoming] if replace else []
+        # Under `replace`, a stored entity whose new row was rejected keeps its stored version:
+        # a typo in one row must not delete what the row was meant to update.
+        retried = {r.id for r in loaded.rejected if r.id in stored and r.id not in incoming}
+        gone = [i for i in stored if i not in incoming and i not in retried] if replace else []
+        report.kept = len(retried) if replace else 0
         withdrawn = [e.id for e in changed if e.id in stored and not is_listed(e)]
         plan = erasure.collect(matcher, gone + withdrawn)
         known = _encode(matcher, changed, progress)

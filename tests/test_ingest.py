@@ -92,6 +92,19 @@ def test_replace_deletes_what_the_source_no_longer_has(built: Matcher, tmp_path:
     assert sum(report.entities.values()) == 4
 
 
+def test_replace_keeps_the_stored_entity_whose_new_row_was_rejected(
+    built: Matcher, tmp_path: Path
+) -> None:
+    typo = {**ENTITIES[1], "description": ""}
+    path = write_catalog(tmp_path / "typo.jsonl", [ENTITIES[0], typo])
+    report = built.ingest(load_catalog(str(path)), replace=True)
+    assert report.kept == 1 and report.deleted == len(ENTITIES) - 2
+    assert [r.id for r in report.rejected] == [ENTITIES[1]["id"]]
+    stored = built.get(ENTITIES[1]["id"])
+    assert stored is not None and stored.description == ENTITIES[1]["description"]
+    assert built.get(ENTITIES[2]["id"]) is None
+
+
 def test_csv_rows_become_entities_and_bad_rows_name_their_line(
     built: Matcher, tmp_path: Path
 ) -> None:

@@ -26,6 +26,7 @@ def _print_report(report: Any, matcher: Any, as_json: bool) -> int:
         f"{report.received} rows: {report.inserted} new, {report.updated} changed, "
         f"{report.unchanged} unchanged, {len(report.rejected)} rejected"
         + (f", {report.deleted} deleted" if report.deleted else "")
+        + (f", {report.kept} kept as stored (their rows were rejected)" if report.kept else "")
     )
     if report.reindexed:
         print(
