@@ -166,7 +166,7 @@ def validate(records: Iterable[tuple[str, object]], progress: bool = False) -> L
         raw_id = record.get("id") if isinstance(record, dict) else None
         known = raw_id if isinstance(raw_id, str) else None
         if isinstance(record, Exception):
-            loaded.rejected.append(Rejected(where, str(record)))
+            loaded.rejected.append(Rejected(where, str(record), getattr(record, "entity_id", None)))
             continue
         bad_text = unpaired_surrogate(record)
         if bad_text is not None:

@@ -31,7 +31,11 @@ FALSE = {"false", "no", "0", "nej"}
 
 
 class RowError(ValueError):
-    """A cell that cannot be read as its field's type."""
+    """A row that cannot be read: a cell not of its field's type, or too many cells.
+
+    `entity_id` is the row's id cell where it has one, so the report names the entity."""
+
+    entity_id: str | None = None
 
 
 def _value(column: str, cell: str) -> Any:
@@ -94,11 +98,18 @@ def csv_records(text: str, name: str) -> Iterator[tuple[str, object]]:
             where = f"{name}:{line}"
             line = reader.line_num + 1
             if None in cells:
-                yield where, ValueError("more cells than header columns")
+                yield where, _with_id(RowError("more cells than header columns"), cells)
                 continue
             try:
                 yield where, record(cells)
             except RowError as exc:
-                yield where, exc
+                yield where, _with_id(exc, cells)
     except csv.Error as exc:
         yield f"{name}:{line}", ValueError(f"unreadable CSV ({exc}); the rows after it are skipped")
+
+
+def _with_id(error: RowError, cells: dict[str, Any]) -> RowError:
+    """The error with the row's id attached, when the id cell holds text."""
+    raw = next((v for k, v in cells.items() if k is not None and k.strip() == "id"), None)
+    error.entity_id = (raw.strip() or None) if isinstance(raw, str) else None
+    return error

@@ -105,6 +105,26 @@ def test_replace_keeps_the_stored_entity_whose_new_row_was_rejected(
     assert built.get(ENTITIES[2]["id"]) is None
 
 
+def test_a_csv_row_with_a_bad_cell_names_its_id_and_is_kept_under_replace(
+    built: Matcher, tmp_path: Path
+) -> None:
+    lab = next(e for e in ENTITIES if e["kind"] == "lab")
+    path = tmp_path / "labs.csv"
+    path.write_text(
+        f"id,kind,name,host,description,trl_min\n {lab['id']} ,lab,X,Y,Z,three\n"
+        f"lab:extra,lab,X,Y,Z,1,surplus\n",
+        encoding="utf-8",
+    )
+    report = built.ingest(load_catalog(str(path)), replace=True)
+    assert [(r.where, r.id) for r in report.rejected] == [
+        ("labs.csv:2", lab["id"]),
+        ("labs.csv:3", "lab:extra"),
+    ]
+    assert report.kept == 1 and report.deleted == len(ENTITIES) - 1
+    kept = built.get(lab["id"])
+    assert kept is not None and kept.name == lab["name"]
+
+
 def test_csv_rows_become_entities_and_bad_rows_name_their_line(
     built: Matcher, tmp_path: Path
 ) -> None:
