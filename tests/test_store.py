@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from matcher.encoders.fake import FakeEncoder
-from matcher.engine import Matcher
+from matcher.engine import Matcher, NotBuiltError
 from matcher.schemas import NeedRequest, parse_entity
 from matcher.settings import EncoderSettings, Settings
 from matcher.store import Store, StoreError
@@ -79,6 +79,18 @@ def test_the_engine_runs_unchanged_on_either_store(store_url: str, tmp_path: Pat
     assert matcher.delete(["company:battery-loop"]).store == 1
     after = matcher.recommend(NeedRequest(need="recycling lithium-ion batteries black mass"))
     assert "company:battery-loop" not in [r.id for r in after.results]
+
+
+def test_emptying_the_store_leaves_an_index_that_says_so(store_url: str, tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data", store_url=store_url, encoder=EncoderSettings(name="fake")
+    )
+    matcher = Matcher(settings, encoder=FakeEncoder())
+    matcher.build(str(write_catalog(tmp_path / "catalog.jsonl")))
+    assert matcher.delete([e["id"] for e in ENTITIES]).store == len(ENTITIES)
+    assert not any(matcher.store.count().values()) and matcher.ready()
+    with pytest.raises(NotBuiltError, match="lists no entities"):
+        matcher.recommend(NeedRequest(need="battery recycling"))
 
 
 def test_an_unreachable_store_is_a_clear_error(tmp_path: Path) -> None:
