@@ -163,10 +163,12 @@ def validate(records: Iterable[tuple[str, object]], progress: bool = False) -> L
     loaded = LoadedCatalog()
     seen: set[str] = set()
     for where, record in tqdm(records, desc="reading", unit=" rows", disable=not progress):
-        raw_id = record.get("id") if isinstance(record, dict) else None
+        raw_id = (
+            record.get("id") if isinstance(record, dict) else getattr(record, "entity_id", None)
+        )
         known = raw_id if isinstance(raw_id, str) else None
         if isinstance(record, Exception):
-            loaded.rejected.append(Rejected(where, str(record), getattr(record, "entity_id", None)))
+            loaded.rejected.append(Rejected(where, str(record), known))
             continue
         bad_text = unpaired_surrogate(record)
         if bad_text is not None:

@@ -136,18 +136,17 @@ def _read(folder: Path) -> Snapshot:
     rows = json.loads((folder / ITEMS).read_text(encoding="utf-8"))
     items = [Item(r[0], r[1], r[2], r[3], r[4]) for r in rows]
     shards: dict[str, Shard] = {}
-    model_id = str(info.get("model", ""))
     parts = folder / "shards"  # absent when the catalogue lists nothing
     for where in sorted(parts.iterdir()) if parts.exists() or items else []:
         backend = load_backend(where)
         mean, sample = np.load(where / "mean.npy"), np.load(where / "sample.npy")
         shards[where.name] = Shard(backend, mean, sample)
-        manifest = json.loads((where / "manifest.json").read_text(encoding="utf-8"))
-        model_id = str(manifest.get("model", ""))
     held = sum(len(s.backend) for s in shards.values())
     if held != len(items):
         raise ValueError(f"index in {folder} holds {held} vectors for {len(items)} items")
-    return Snapshot(shards, items, LexicalIndex.load(folder / "lexical"), model_id, folder)
+    return Snapshot(
+        shards, items, LexicalIndex.load(folder / "lexical"), str(info.get("model", "")), folder
+    )
 
 
 def snapshot_info(root: Path) -> dict[str, Any]:
