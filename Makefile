@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 build: install
-	$(BIN)/matcher build --catalog demo
+	$(BIN)/matcher build --catalogue demo
 
 serve: install
 	$(BIN)/matcher serve --host 127.0.0.1 --port 8000

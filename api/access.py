@@ -6,7 +6,7 @@ middleware has already checked it and put the key (or None) on the request.
 
 from fastapi import Depends, HTTPException, Request
 
-from matcher.keys import ApiKey, Role
+from matcher.catalogue.keys import ApiKey, Role
 from matcher.settings import AccessSettings
 
 

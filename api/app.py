@@ -23,9 +23,9 @@ from api.routers import (
     teams,
 )
 from matcher import __version__
+from matcher.catalogue.keys import KeyStore
 from matcher.encoders import Encoder
 from matcher.engine import Matcher
-from matcher.keys import KeyStore
 from matcher.settings import Settings, get_settings
 
 

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.access import presented_key
 from api.errors import error_response
 from api.metrics import RequestMetrics
-from matcher.keys import ApiKey
+from matcher.catalogue.keys import ApiKey
 
 log = logging.getLogger("matcher.requests")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -6,7 +6,8 @@ from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 
 from matcher.engine import Matcher
-from matcher.unicode import MESSAGE, unpaired_surrogate
+from matcher.text import UNICODE_MESSAGE as MESSAGE
+from matcher.text import unpaired_surrogate
 
 
 def get_matcher(request: Request) -> Matcher:

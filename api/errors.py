@@ -11,11 +11,11 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from matcher.catalog import CatalogError, NoValidRowsError
-from matcher.coach import UnknownRecordError
-from matcher.engine import InvalidRequestError, NotBuiltError, UnknownEntityError
-from matcher.team_build import TeamRequestError
-from matcher.team_checks import TeamInfeasibleError
+from matcher.catalogue.reading import CatalogueError, NoValidRowsError
+from matcher.coach.workflow import UnknownRecordError
+from matcher.errors import InvalidRequestError, NotBuiltError, UnknownEntityError
+from matcher.teams.build import TeamRequestError
+from matcher.teams.checks import TeamInfeasibleError
 
 log = logging.getLogger("api")
 
@@ -97,7 +97,7 @@ REQUEST_ERRORS: dict[type[Exception], tuple[int, str]] = {
     TeamInfeasibleError: (422, "infeasible"),
     UnknownRecordError: (404, "not_found"),
     UnknownEntityError: (404, "not_found"),
-    CatalogError: (422, "invalid_request"),
+    CatalogueError: (422, "invalid_request"),
 }
 
 

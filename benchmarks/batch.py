@@ -1,6 +1,6 @@
 """Portfolio batch against single calls: 40 startup needs from the demo catalogue.
 
-Run by hand after `matcher build --catalog demo`: `.venv/bin/python benchmarks/batch.py`.
+Run by hand after `matcher build --catalogue demo`: `.venv/bin/python benchmarks/batch.py`.
 Each mode gets a fresh engine (so no need vector is cached from the other mode) that has
 loaded its models and index before the clock starts; both run in the same process on the
 same needs. Prints seconds per mode and the ratio.

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from matcher.catalog import load_catalog
+from matcher.catalogue.reading import load_catalogue
 from matcher.schemas import Company, Lab, Researcher
 from matcher.text import sentences
 
@@ -125,7 +125,7 @@ def _external(pool: Pool, shared: Path, rng: random.Random, scale: int) -> None:
 def load_pool(shared: Path, seed: int = 0, scale: int = 1) -> Pool:
     """The fragment pool: every demo entity as a template, plus `scale`-sized external samples."""
     pool = Pool()
-    for entity in sorted(load_catalog("demo").entities, key=lambda e: e.id):
+    for entity in sorted(load_catalogue("demo").entities, key=lambda e: e.id):
         pool.template_parts.append(_template(pool, entity))
         pool.templates.append(entity.model_dump(mode="json"))
     _external(pool, shared, random.Random(seed), scale)

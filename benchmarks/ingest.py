@@ -33,11 +33,11 @@ from benchmarks.fragments import load_pool
 from benchmarks.latency_report import machine
 from benchmarks.pool_vectors import CACHE, SHARED, real_pool_vectors
 from benchmarks.synthetic import Generator, cache_targets, prefill, write_catalogue
-from matcher.catalog import load_catalog
+from matcher.catalogue.reading import load_catalogue
 from matcher.encoders.cache import EmbeddingCache
 from matcher.encoders.factory import cached_encoder
 from matcher.engine import Matcher
-from matcher.items import entity_items
+from matcher.index.items import entity_items
 from matcher.schemas import parse_entity
 from matcher.settings import Settings
 
@@ -68,7 +68,7 @@ def throughput(texts: list[str], folder: Path) -> dict[str, float]:
 def timed_ingest(matcher: Matcher, path: Path) -> dict[str, Any]:
     """Read, validate and ingest a file; the report with wall time and peak memory."""
     started = time.perf_counter()
-    report = matcher.ingest(load_catalog(str(path), progress=True), progress=True)
+    report = matcher.ingest(load_catalogue(str(path), progress=True), progress=True)
     seconds = time.perf_counter() - started
     summary = report.summary()
     keep = ("inserted", "updated", "unchanged", "encoded", "from_cache", "reindexed", "items")

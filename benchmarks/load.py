@@ -49,7 +49,7 @@ def environment(data_dir: Path) -> dict[str, str]:
 def prepare(data_dir: Path) -> str:
     """Build the demo catalogue and create the editor key; returns the key's secret."""
     env = environment(data_dir)
-    build = [MATCHER, "build", "--catalog", "demo", "--json"]
+    build = [MATCHER, "build", "--catalogue", "demo", "--json"]
     subprocess.run(build, env=env, check=True, capture_output=True, timeout=600)
     create = [MATCHER, "keys", "create", "--name", "load", "--role", "editor", "--json"]
     done = subprocess.run(create, env=env, check=True, capture_output=True, timeout=120)

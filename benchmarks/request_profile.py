@@ -1,6 +1,6 @@
 """Where the time of one recommendation request goes, on the built catalogue.
 
-Run by hand after `matcher build --catalog demo`: `.venv/bin/python benchmarks/request_profile.py`
+Run by hand after `matcher build --catalogue demo`: `.venv/bin/python benchmarks/request_profile.py`
 (`--repeat N` rounds, `--profile` for a cProfile listing of the long needs). Every request
 starts with empty need-vector caches, as a new need would, so encoding is always paid.
 Prints, per need group (short / long, English and Swedish mixed), p50 and p95 of
@@ -86,15 +86,15 @@ LONG = [
 STAGES = [
     ("encode (need + clauses)", "matcher.encoders.hybrid", "HybridEncoder.encode_queries"),
     ("segments", "matcher.engine", "segments"),
-    ("retriever.query", "matcher.retrieval", "Retriever.query"),
-    ("  lexical scores", "matcher.lexical", "LexicalIndex.scores"),
-    ("candidates", "matcher.retrieval", "Retriever.candidates_many"),
-    ("score_many", "matcher.retrieval", "Retriever.score_many"),
+    ("retriever.query", "matcher.search.retrieval", "Retriever.query"),
+    ("  lexical scores", "matcher.index.lexical", "LexicalIndex.scores"),
+    ("candidates", "matcher.search.retrieval", "Retriever.candidates_many"),
+    ("score_many", "matcher.search.retrieval", "Retriever.score_many"),
     ("rank", "matcher.recommend", "rank"),
-    ("need analysis", "matcher.needs", "NeedAnalysis.analyse"),
-    ("  aspect retrieval best", "matcher.retrieval", "Retriever.best"),
-    ("partner pool", "matcher.needs", "NeedAnalysis.pool"),
-    ("cover", "matcher.needs", "NeedAnalysis.cover"),
+    ("need analysis", "matcher.needs.analysis", "NeedAnalysis.analyse"),
+    ("  aspect retrieval best", "matcher.search.retrieval", "Retriever.best"),
+    ("partner pool", "matcher.needs.analysis", "NeedAnalysis.pool"),
+    ("cover", "matcher.needs.analysis", "NeedAnalysis.cover"),
     ("whole need", "matcher.recommend", "Answer._whole_need"),
     ("partner set", "matcher.recommend", "Answer._partner_set"),
     ("results + explain", "matcher.recommend", "Answer._result"),

@@ -28,7 +28,7 @@ import numpy as np
 
 from benchmarks.latency_needs import needs
 from benchmarks.server import FRESH_NEEDS, UNLIMITED, Server, descendants
-from matcher.aspects import segments
+from matcher.needs.aspects import segments
 
 PER_REQUEST = ["request in the engine", "answer", "rank", "aspects", "wait for clauses"]
 SUMMED = ["encode", "prepare queries", "search", "partner pool", "cover", "explain one result"]

@@ -18,9 +18,11 @@ from typing import Any
 
 import uvicorn
 
-from matcher import engine, needs, recommend, retrieval
+from matcher import engine, recommend
 from matcher.cli.main import main
 from matcher.encoders import hybrid
+from matcher.needs import analysis as needs
+from matcher.search import retrieval
 
 TIMES: defaultdict[str, list[float]] = defaultdict(list)
 STAGES: list[tuple[Any, str, str]] = [  # owner, attribute, label

@@ -37,9 +37,8 @@ from scipy import sparse
 from benchmarks.fragments import Pool
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.encoders.hybrid import HybridEncoder
-from matcher.filters import is_listed
-from matcher.items import entity_items
-from matcher.schemas import parse_entity
+from matcher.index.items import entity_items
+from matcher.schemas import is_listed, parse_entity
 from matcher.text import text_hash
 
 MUNICIPALITIES = {  # name: (lat, lon, weight ~ demo counts)

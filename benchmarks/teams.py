@@ -18,8 +18,9 @@ import time
 
 import numpy as np
 
-from matcher import team_greedy, team_milp
-from matcher.team_problem import TeamProblem, score, violations
+from matcher.teams import greedy as team_greedy
+from matcher.teams import milp as team_milp
+from matcher.teams.problem import TeamProblem, score, violations
 
 DISCIPLINES = [f"discipline-{i}" for i in range(30)]
 

@@ -15,8 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from matcher.unicode import MESSAGE as UNICODE_MESSAGE
-from matcher.unicode import SURROGATE
+from matcher.text import SURROGATE, UNICODE_MESSAGE
 
 Kind = Literal["company", "lab", "researcher"]
 KINDS: tuple[Kind, ...] = ("company", "lab", "researcher")
@@ -157,11 +156,17 @@ class Researcher(EntityBase):
     consent: bool = False
 
 
-Entity = Annotated[Company | Lab | Researcher, Field(discriminator="kind")]
-ENTITY_ADAPTER: TypeAdapter[Company | Lab | Researcher] = TypeAdapter(Entity)
+AnyEntity = Company | Lab | Researcher
+Entity = Annotated[AnyEntity, Field(discriminator="kind")]
+ENTITY_ADAPTER: TypeAdapter[AnyEntity] = TypeAdapter(Entity)
 
 
-def parse_entity(data: object) -> Company | Lab | Researcher:
+def is_listed(entity: AnyEntity) -> bool:
+    """Researchers appear only with their consent."""
+    return not isinstance(entity, Researcher) or entity.consent
+
+
+def parse_entity(data: object) -> AnyEntity:
     """Validate one raw record into its entity class."""
     return ENTITY_ADAPTER.validate_python(data)
 

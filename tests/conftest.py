@@ -12,11 +12,11 @@ from matcher import cli
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
 from matcher.settings import EncoderSettings, Settings
-from tests.catalog import write_catalog
-from tests.open_access import OPEN
+from tests.support.catalogue import write_catalogue
+from tests.support.open_access import OPEN
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-pytest_plugins = ["tests.postgres"]
+pytest_plugins = ["tests.support.postgres"]
 
 
 @pytest.fixture
@@ -27,16 +27,16 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def catalog_file(tmp_path: Path) -> Path:
+def catalogue_file(tmp_path: Path) -> Path:
     """The tiny synthetic catalogue on disk."""
-    return write_catalog(tmp_path / "catalog.jsonl")
+    return write_catalogue(tmp_path / "catalog.jsonl")
 
 
 @pytest.fixture
-def built(settings: Settings, catalog_file: Path) -> Matcher:
+def built(settings: Settings, catalogue_file: Path) -> Matcher:
     """An engine with the tiny catalogue built."""
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(catalog_file))
+    matcher.build(str(catalogue_file))
     return matcher
 
 
@@ -55,7 +55,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
     folder = tmp_path_factory.mktemp("engine")
     settings = Settings(data_dir=folder / "data", encoder=EncoderSettings(name="fake"), access=OPEN)
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(folder / "catalog.jsonl")))
+    matcher.build(str(write_catalogue(folder / "catalog.jsonl")))
     return matcher
 
 
@@ -68,13 +68,15 @@ def client(engine: Matcher) -> TestClient:
 
 
 @pytest.fixture
-def cli_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, catalog_file: Path) -> Iterator[Path]:
+def cli_data(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, catalogue_file: Path
+) -> Iterator[Path]:
     """A data directory built through `matcher build` with the fake encoder, used by the CLI."""
     from matcher.settings import get_settings
 
     monkeypatch.setenv("MATCHER_ENCODER__NAME", "fake")
     monkeypatch.setenv("MATCHER_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
-    assert cli.main(["build", "--catalog", str(catalog_file), "--json"]) == 0
+    assert cli.main(["build", "--catalogue", str(catalogue_file), "--json"]) == 0
     yield tmp_path / "data"
     get_settings.cache_clear()

@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 from api.access import ROUTE_ROLES
 from api.app import create_app
 from api.context import RateLimiter
+from matcher.catalogue.keys import KeyStore
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
-from matcher.keys import KeyStore
 from matcher.settings import AccessSettings, Settings
-from tests.command import run
+from tests.support.command import run
 
 LAB = {
     "id": "lab:test-rig",
@@ -99,7 +99,7 @@ def test_keys_are_stored_hashed_and_managed_from_the_cli(
     code, out, _ = run(capsys, "keys", "create", "--name", "Incubator A", "--role", "editor")
     secret = out.strip().splitlines()[-1]
     assert code == 0 and secret.startswith("mk_")
-    stored = b"".join(p.read_bytes() for p in cli_data.glob("catalog.sqlite*"))
+    stored = b"".join(p.read_bytes() for p in cli_data.glob("catalogue.sqlite*"))
     assert secret.encode() not in stored and secret.split("_", 2)[2].encode() not in stored
     code, out, _ = run(capsys, "keys", "list", "--json")
     listed = json.loads(out)

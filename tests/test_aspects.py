@@ -5,7 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.aspects import (
+from matcher.encoders.fake import FakeEncoder
+from matcher.engine import Matcher
+from matcher.needs.aspects import (
     MAX_ASPECTS,
     MAX_SEGMENTS,
     AspectDraft,
@@ -18,11 +20,9 @@ from matcher.aspects import (
     segments,
     votes,
 )
-from matcher.encoders.fake import FakeEncoder
-from matcher.engine import Matcher
 from matcher.schemas import Company, NeedRequest
 from matcher.settings import Settings
-from tests.catalog import ENTITIES, write_catalog
+from tests.support.catalogue import ENTITIES, write_catalogue
 
 THREE_PARTS = (
     "Recycling lithium-ion batteries; fall prevention for elderly people at home; "
@@ -259,7 +259,7 @@ def test_recommend_reports_one_aspect_per_part_of_the_need(built: Matcher) -> No
 def test_aspects_without_disciplines_follow_the_clauses(settings: Settings, tmp_path: Path) -> None:
     plain = [{**e, "disciplines": []} for e in ENTITIES]
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(tmp_path / "plain.jsonl", plain)))
+    matcher.build(str(write_catalogue(tmp_path / "plain.jsonl", plain)))
     response = matcher.recommend(NeedRequest(need=THREE_PARTS))
     assert [(a.label, a.text) for a in response.aspects] == [
         ("recycling lithium ion batteries", "Recycling lithium-ion batteries"),

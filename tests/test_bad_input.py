@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from matcher.catalog import text_records, validate
+from matcher.catalogue.reading import text_records, validate
 from matcher.schemas import NeedRequest
 
 JSON = {"content-type": "application/json"}

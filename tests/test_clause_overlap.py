@@ -6,10 +6,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher import recommend
-from matcher.aspects import segments
+from matcher import answer as answer_module
+from matcher.answer import Answer
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
+from matcher.needs.aspects import segments
+from matcher.recommend import NeedBatch
 from matcher.schemas import NeedRequest
 from matcher.settings import Settings
 
@@ -38,17 +40,17 @@ class GatedEncoder(FakeEncoder):
 
 
 @pytest.fixture
-def gated(settings: Settings, catalog_file: Path, monkeypatch: pytest.MonkeyPatch):
+def gated(settings: Settings, catalogue_file: Path, monkeypatch: pytest.MonkeyPatch):
     encoder = GatedEncoder()
     matcher = Matcher(settings, encoder=encoder)
-    matcher.build(str(catalog_file))
-    ranked = recommend.rank
+    matcher.build(str(catalogue_file))
+    ranked = answer_module.rank
 
     def rank(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         encoder.ranking.set()
         return ranked(*args, **kwargs)
 
-    monkeypatch.setattr(recommend, "rank", rank)
+    monkeypatch.setattr(answer_module, "rank", rank)
     return matcher, encoder
 
 
@@ -64,12 +66,11 @@ def test_clauses_are_encoded_on_a_helper_thread_while_the_need_is_ranked(gated) 
 def test_answers_are_the_same_as_when_every_vector_is_ready_first(gated) -> None:
     matcher, encoder = gated
     overlapped = matcher.recommend(NeedRequest(need=NEED), record=False)
-    loaded, request = matcher._current(), NeedRequest(need=NEED)
+    loaded, request = matcher.served(), NeedRequest(need=NEED)
     vectors = matcher.encoder.encode_queries([NEED, *segments(NEED)])
-    answer = recommend.Answer(loaded, matcher.ranking, request, None)
-    ready = answer.build(
-        matcher.encoder.encode_queries, 10, vectors[:1], clause_vectors=lambda: vectors[1:]
-    )
+    need = NeedBatch([request], matcher.encoder.encode_queries, loaded.retriever).need(0)
+    need.clause_vectors = lambda: vectors[1:]
+    ready = Answer(loaded, matcher.ranking, need, None).build(10)
     assert overlapped.model_dump() == ready.model_dump()
 
 

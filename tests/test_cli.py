@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from matcher import cli
-from tests.command import run
+from tests.support.command import run
 
 
 @pytest.fixture
@@ -23,9 +23,9 @@ def fake_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 
 def test_build_then_recommend_json(
-    fake_env: Path, catalog_file: Path, capsys: pytest.CaptureFixture[str]
+    fake_env: Path, catalogue_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "build", "--catalog", str(catalog_file), "--json")
+    code, out, _ = run(capsys, "build", "--catalogue", str(catalogue_file), "--json")
     assert code == 0
     summary = json.loads(out)
     assert summary["entities"] == {"company": 3, "lab": 3, "researcher": 3}
@@ -37,9 +37,9 @@ def test_build_then_recommend_json(
 
 
 def test_recommend_text_output_and_filters(
-    fake_env: Path, catalog_file: Path, capsys: pytest.CaptureFixture[str]
+    fake_env: Path, catalogue_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run(capsys, "build", "--catalog", str(catalog_file))
+    run(capsys, "build", "--catalogue", str(catalogue_file))
     code, out, _ = run(
         capsys, "recommend", "battery cell recycling", "--kind", "lab", "--open-to-smes"
     )
@@ -59,12 +59,12 @@ def test_recommend_text_output_and_filters(
 )
 def test_bad_input_is_a_clear_cli_error(
     fake_env: Path,
-    catalog_file: Path,
+    catalogue_file: Path,
     capsys: pytest.CaptureFixture[str],
     args: list[str],
     message: str,
 ) -> None:
-    run(capsys, "build", "--catalog", str(catalog_file))
+    run(capsys, "build", "--catalogue", str(catalogue_file))
     code, out, err = run(capsys, *args)
     assert code == 2 and out == ""
     assert err.startswith("matcher: error:") and message in err
@@ -84,7 +84,7 @@ def test_recommend_before_build(fake_env: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_build_of_a_missing_catalogue(fake_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "build", "--catalog", "/no/such/catalogue.jsonl")
+    code, _, err = run(capsys, "build", "--catalogue", "/no/such/catalogue.jsonl")
     assert code == 2 and "catalogue not found" in err
 
 

@@ -19,21 +19,25 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from api.app import create_app
-from matcher import cli, coach, reranker, reranker_training
-from matcher.coach import UnknownRecordError
-from matcher.coach_schemas import FeedbackRequest, PortfolioCreate, PortfolioRun
-from matcher.coach_store import CoachStore
+from matcher import cli
+from matcher.coach import training as reranker_training
+from matcher.coach import workflow as coach
+from matcher.coach.schemas import FeedbackRequest, PortfolioCreate, PortfolioRun
+from matcher.coach.store import CoachStore
+from matcher.coach.training import TrainingDataError
+from matcher.coach.workflow import UnknownRecordError
 from matcher.encoders.fake import FakeEncoder
-from matcher.engine import InvalidRequestError, Matcher, UnknownEntityError
-from matcher.fusion import resolved_ranking
+from matcher.engine import Matcher
+from matcher.errors import InvalidRequestError, UnknownEntityError
 from matcher.recommend import need_id
-from matcher.reranker import FEATURES, Reranker
-from matcher.reranker_training import TrainingDataError
 from matcher.schemas import NeedRequest, RecommendationResponse
+from matcher.search import reranker
+from matcher.search.fusion import resolved_ranking
+from matcher.search.reranker import FEATURES, Reranker
 from matcher.settings import EncoderSettings, RankingSettings, Settings
-from tests.catalog import write_catalog
-from tests.command import run
-from tests.open_access import OPEN
+from tests.support.catalogue import write_catalogue
+from tests.support.command import run
+from tests.support.open_access import OPEN
 
 REPO_MODELS = Path(__file__).resolve().parent.parent / "models"
 BATTERY_TEXT = (
@@ -107,9 +111,9 @@ def coach_settings(tmp_path: Path, models_dir: Path) -> Settings:
 
 
 @pytest.fixture
-def engine(coach_settings: Settings, catalog_file: Path) -> Matcher:
+def engine(coach_settings: Settings, catalogue_file: Path) -> Matcher:
     matcher = Matcher(coach_settings, encoder=FakeEncoder())
-    matcher.build(str(catalog_file))
+    matcher.build(str(catalogue_file))
     return matcher
 
 
@@ -247,12 +251,10 @@ def test_batch_results_equal_single_calls(engine: Matcher) -> None:
     assert engine.recommend_many(requests[1:2], record=False)[0] == single[1]
     assert engine.recommend_many([]) == []
     # The rankings kept for learning (ids, positions, features) are the same too.
-    kept: list[list[dict[str, Any]]] = []
-    engine.recommend_many(requests, record=False, shown=kept)
+    kept = [answer.shown for answer in engine.answers(requests, record=False)]
     for request, batch_kept in zip(requests, kept, strict=True):
-        alone: list[list[dict[str, Any]]] = []
-        engine.recommend_many([request], record=False, shown=alone)
-        assert alone == [batch_kept]
+        [alone] = engine.answers([request], record=False)
+        assert alone.shown == batch_kept
     # The answers are real: the battery need finds the battery partners first.
     assert ids(single[0].results)[:2] == ["company:battery-loop", "researcher:ann-metals"]
     assert "company:battery-loop" not in ids(single[4].results)
@@ -270,7 +272,7 @@ def test_batch_equals_single_calls_when_the_candidate_pool_must_widen(
         ranking=RankingSettings(candidate_items=10),
     )
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(tmp_path / "market.jsonl", market())))
+    matcher.build(str(write_catalogue(tmp_path / "market.jsonl", market())))
     requests = [
         NeedRequest(
             need=f"{TOPICS[i % 6]} and {TOPICS[(5 * i + 1) % 6]} {i}",
@@ -1011,9 +1013,9 @@ def assert_cli_error(result: tuple[int, str, str], fragment: str) -> None:
 
 
 def test_cli_portfolio_workflow(
-    cli_env: Path, catalog_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: Path, catalogue_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run(capsys, "build", "--catalog", str(catalog_file), "--json")
+    run(capsys, "build", "--catalogue", str(catalogue_file), "--json")
     needs = tmp_path / "needs.jsonl"
     needs.write_text(
         json.dumps("company:battery-loop")
@@ -1074,9 +1076,9 @@ def test_cli_portfolio_workflow(
 
 
 def test_cli_coach_errors_are_one_line(
-    cli_env: Path, catalog_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: Path, catalogue_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run(capsys, "build", "--catalog", str(catalog_file), "--json")
+    run(capsys, "build", "--catalogue", str(catalogue_file), "--json")
     unknown = tmp_path / "unknown.json"
     unknown.write_text(json.dumps(["company:nothing"]), encoding="utf-8")
     both = tmp_path / "both.json"
@@ -1116,9 +1118,9 @@ def test_cli_coach_errors_are_one_line(
 
 
 def test_cli_needs_file_with_a_bare_string(
-    cli_env: Path, catalog_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: Path, catalogue_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run(capsys, "build", "--catalog", str(catalog_file), "--json")
+    run(capsys, "build", "--catalogue", str(catalogue_file), "--json")
     needs = tmp_path / "needs.json"
     needs.write_text(json.dumps("company:battery-loop"), encoding="utf-8")
     code, out, _ = run(capsys, "portfolio", "create", "--needs", str(needs))
@@ -1130,8 +1132,8 @@ def test_cli_train_reranker_simulated_and_from_feedback(
 ) -> None:
     from matcher.settings import get_settings
 
-    catalog = write_catalog(tmp_path / "market.jsonl", market())
-    run(capsys, "build", "--catalog", str(catalog), "--json")
+    catalog = write_catalogue(tmp_path / "market.jsonl", market())
+    run(capsys, "build", "--catalogue", str(catalog), "--json")
 
     code, out, _ = run(capsys, "train-reranker", "--simulate", "--seed", "1", "--json")
     assert code == 0, out

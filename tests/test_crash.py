@@ -15,13 +15,13 @@ from typing import IO
 import httpx
 import pytest
 
+from matcher.catalogue.ingest import index_is_current
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
-from matcher.ingest import index_is_current
+from matcher.index.snapshot import load_snapshot, snapshot_info
 from matcher.schemas import NeedRequest
 from matcher.settings import EncoderSettings, Settings
-from matcher.snapshot import load_snapshot, snapshot_info
-from tests.catalog import write_catalog
+from tests.support.catalogue import write_catalogue
 
 TOPICS = ["battery recycling", "wind turbine blades", "protein folding", "urban mobility"]
 
@@ -50,7 +50,7 @@ def environment(data: Path) -> dict[str, str]:
 
 def check_consistent(data: Path) -> Matcher:
     """The store passes SQLite's integrity check and the current index loads whole."""
-    with sqlite3.connect(data / "catalog.sqlite") as db:
+    with sqlite3.connect(data / "catalogue.sqlite") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     snapshot = load_snapshot(data / "index")
     assert snapshot is not None, "an index is always in place"
@@ -62,11 +62,11 @@ def check_consistent(data: Path) -> Matcher:
 
 def test_killing_an_ingest_at_any_moment_leaves_a_loadable_index(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    base = write_catalog(tmp_path / "base.jsonl", [entity(i) for i in range(50)])
-    big = write_catalog(tmp_path / "big.jsonl", [entity(i, 1) for i in range(4000)])
+    base = write_catalogue(tmp_path / "base.jsonl", [entity(i) for i in range(50)])
+    big = write_catalogue(tmp_path / "big.jsonl", [entity(i, 1) for i in range(4000)])
     command = [sys.executable, "-m", "matcher.cli", "ingest"]
     subprocess.run([*command, str(base)], env=environment(data), check=True, capture_output=True)
-    old = snapshot_info(data / "index")["catalog"]
+    old = snapshot_info(data / "index")["catalogue"]
     outcomes = set()
     for delay in (0.5, 1.5, 2.5, 3.5, 5.0):
         process = subprocess.Popen(
@@ -79,7 +79,7 @@ def test_killing_an_ingest_at_any_moment_leaves_a_loadable_index(tmp_path: Path)
         process.send_signal(signal.SIGKILL)
         process.wait()
         matcher = check_consistent(data)
-        served = snapshot_info(data / "index")["catalog"]
+        served = snapshot_info(data / "index")["catalogue"]
         outcomes.add("old" if served == old else "new")
         assert served == old or index_is_current(matcher), "the index is the old or the new one"
     finished = subprocess.run([*command, str(big)], env=environment(data), capture_output=True)
@@ -114,7 +114,7 @@ def serve(data: Path, port: int, output: IO[bytes] | None = None) -> subprocess.
 
 def test_acknowledged_bulk_writes_survive_a_killed_server(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    base = write_catalog(tmp_path / "base.jsonl", [entity(i) for i in range(20)])
+    base = write_catalogue(tmp_path / "base.jsonl", [entity(i) for i in range(20)])
     subprocess.run(
         [sys.executable, "-m", "matcher.cli", "ingest", str(base)],
         env=environment(data),

@@ -7,13 +7,14 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from matcher import cli
-from matcher.catalog import load_catalog
+from matcher.catalogue.reading import load_catalogue
 from matcher.encoders.fake import FakeEncoder
-from matcher.engine import Matcher, NotBuiltError
-from matcher.lexical import LexicalIndex
+from matcher.engine import Matcher
+from matcher.errors import NotBuiltError
+from matcher.index.lexical import LexicalIndex
 from matcher.schemas import NeedRequest
 from matcher.settings import Settings
-from tests.catalog import ENTITIES, write_catalog
+from tests.support.catalogue import ENTITIES, write_catalogue
 
 EMPTY = "lists no entities"
 
@@ -31,7 +32,7 @@ def test_a_first_upload_with_no_valid_row_leaves_an_empty_index(
     path = tmp_path / "bad.csv"
     path.write_text("id,kind,name,description\nBad Id,lab,X,\n", encoding="utf-8")
     matcher = Matcher(settings, encoder=FakeEncoder())
-    report = matcher.ingest(load_catalog(str(path)))
+    report = matcher.ingest(load_catalogue(str(path)))
     assert [r.where for r in report.rejected] == ["bad.csv:2"] and report.items == 0
     assert matcher.ready()
     with pytest.raises(NotBuiltError, match=EMPTY):
@@ -48,7 +49,7 @@ def test_deleting_every_entity_then_adding_one_back(built: Matcher, tmp_path: Pa
     reopened = Matcher(built.settings, encoder=FakeEncoder())  # the empty index loads from disk
     assert reopened.ready()
     back = ENTITIES[0]
-    report = reopened.ingest(load_catalog(str(write_catalog(tmp_path / "one.jsonl", [back]))))
+    report = reopened.ingest(load_catalogue(str(write_catalogue(tmp_path / "one.jsonl", [back]))))
     assert report.inserted == 1 and report.items > 0
     found = reopened.recommend(NeedRequest(need=back["description"]))
     assert [r.id for r in found.results] == [back["id"]]

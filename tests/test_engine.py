@@ -6,13 +6,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.catalog import CatalogError, load_catalog
+from matcher.catalogue.reading import CatalogueError, load_catalogue
 from matcher.encoders.fake import FakeEncoder
-from matcher.engine import InvalidRequestError, Matcher, NotBuiltError
+from matcher.engine import Matcher
+from matcher.errors import InvalidRequestError, NotBuiltError
+from matcher.index.snapshot import current_path
 from matcher.schemas import NeedRequest, RecommendationFilters
 from matcher.settings import Settings
-from matcher.snapshot import current_path
-from tests.catalog import ENTITIES, write_catalog
+from tests.support.catalogue import ENTITIES, write_catalogue
 
 BATTERY_NEED = "We recycle lithium-ion batteries and need a pilot line for black mass leaching"
 
@@ -87,10 +88,10 @@ def test_recommend_before_build_is_a_clear_error(settings: Settings) -> None:
 
 
 def test_rebuilding_an_unchanged_catalogue_encodes_and_reindexes_nothing(
-    built: Matcher, catalog_file: Path
+    built: Matcher, catalogue_file: Path
 ) -> None:
     before = current_path(built.index_dir)
-    report = built.build(str(catalog_file))
+    report = built.build(str(catalogue_file))
     assert report.encoded == 0 and not report.reindexed and report.unchanged == len(ENTITIES)
     assert report.items > 0 and current_path(built.index_dir) == before
 
@@ -98,7 +99,7 @@ def test_rebuilding_an_unchanged_catalogue_encodes_and_reindexes_nothing(
 def test_a_changed_catalogue_encodes_only_the_changed_texts(built: Matcher, tmp_path: Path) -> None:
     changed = [dict(e) for e in ENTITIES]
     changed[0]["description"] = "Entirely new words about hydrogen electrolysers."
-    report = built.build(str(write_catalog(tmp_path / "changed.jsonl", changed)))
+    report = built.build(str(write_catalogue(tmp_path / "changed.jsonl", changed)))
     assert report.updated == 1 and report.unchanged == len(ENTITIES) - 1 and report.reindexed
     assert report.encoded == 1 and report.from_cache == report.items - 1
 
@@ -110,7 +111,7 @@ def test_rebuild_swaps_the_index_for_a_running_engine(
     assert "company:ledger-safe" in ids(built.recommend(NeedRequest(need="fraud payments")).results)
     other = Matcher(settings, encoder=FakeEncoder())
     smaller = [e for e in ENTITIES if e["id"] != "company:ledger-safe"]
-    other.build(str(write_catalog(tmp_path / "smaller.jsonl", smaller)))
+    other.build(str(write_catalogue(tmp_path / "smaller.jsonl", smaller)))
     assert current_path(built.index_dir) != before
     assert before is not None and not before.exists(), "the old snapshot is cleaned up"
     for _ in range(200):  # the running engine loads the new snapshot in the background
@@ -123,9 +124,9 @@ def test_rebuild_swaps_the_index_for_a_running_engine(
 
 def test_bad_rows_are_reported_with_line_numbers(tmp_path: Path) -> None:
     path = tmp_path / "mixed.jsonl"
-    good = write_catalog(tmp_path / "good.jsonl").read_text().splitlines()
+    good = write_catalogue(tmp_path / "good.jsonl").read_text().splitlines()
     path.write_text("\n".join([good[0], "{not json", '{"id": "company:x"}', good[0], good[1]]))
-    loaded = load_catalog(str(path))
+    loaded = load_catalogue(str(path))
     assert [e.id for e in loaded.entities] == ["company:battery-loop", "company:care-robotics"]
     reasons = {r.where: r.reason for r in loaded.rejected}
     assert "not valid JSON" in reasons["mixed.jsonl:2"]
@@ -134,20 +135,20 @@ def test_bad_rows_are_reported_with_line_numbers(tmp_path: Path) -> None:
 
 
 def test_unreadable_catalogues_are_clear_errors(tmp_path: Path, settings: Settings) -> None:
-    with pytest.raises(CatalogError, match="not found"):
-        load_catalog(str(tmp_path / "nope.jsonl"))
+    with pytest.raises(CatalogueError, match="not found"):
+        load_catalogue(str(tmp_path / "nope.jsonl"))
     (tmp_path / "notes.txt").write_text("hello")
-    with pytest.raises(CatalogError, match="expected a .jsonl, .json or .csv"):
-        load_catalog(str(tmp_path / "notes.txt"))
+    with pytest.raises(CatalogueError, match="expected a .jsonl, .json or .csv"):
+        load_catalogue(str(tmp_path / "notes.txt"))
     (tmp_path / "empty.jsonl").write_text('{"id": "bad"}\n')
-    with pytest.raises(CatalogError, match="no valid entities"):
+    with pytest.raises(CatalogueError, match="no valid entities"):
         Matcher(settings, encoder=FakeEncoder()).build(str(tmp_path / "empty.jsonl"))
 
 
 def test_failed_build_keeps_the_previous_store_and_index(built: Matcher, tmp_path: Path) -> None:
     before = built.store.count()
     (tmp_path / "broken.jsonl").write_text("{broken\n")
-    with pytest.raises(CatalogError):
+    with pytest.raises(CatalogueError):
         built.build(str(tmp_path / "broken.jsonl"))
     assert built.store.count() == before
     assert built.recommend(NeedRequest(need=BATTERY_NEED)).results
@@ -182,7 +183,7 @@ def test_crash_during_rebuild_leaves_the_previous_index(
     changed = [{**e, "description": e["description"] + " Updated."} for e in ENTITIES]
     crashing = Matcher(settings, encoder=ExplodingEncoder())
     with pytest.raises(RuntimeError, match="power cut"):
-        crashing.build(str(write_catalog(tmp_path / "changed.jsonl", changed)))
+        crashing.build(str(write_catalogue(tmp_path / "changed.jsonl", changed)))
     assert current_path(built.index_dir) == before
     assert "Updated" not in built.store.get("company:battery-loop").description  # type: ignore[union-attr]
     fresh = Matcher(settings, encoder=FakeEncoder())
@@ -194,7 +195,7 @@ def test_scores_are_calibrated_per_language(settings: Settings, tmp_path: Path) 
         {**e, "id": e["id"] + "-sv", "language": "sv"} for e in ENTITIES if e["kind"] == "lab"
     ]
     matcher = Matcher(settings, encoder=FakeEncoder())
-    report = matcher.build(str(write_catalog(tmp_path / "two.jsonl", ENTITIES + swedish)))
+    report = matcher.build(str(write_catalogue(tmp_path / "two.jsonl", ENTITIES + swedish)))
     assert set(report.index) == {"en", "sv"}
     testbeds = matcher.recommend(NeedRequest(need=BATTERY_NEED, kinds=["lab"], top_k=6)).testbeds
     assert len(testbeds) == 6

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
-from tests.catalog import ENTITIES
+from tests.support.catalogue import ENTITIES
 
 LISTED = sorted(e["name"] for e in ENTITIES if e.get("consent", True))
 LAB = {

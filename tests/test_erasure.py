@@ -15,13 +15,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from matcher import explain
 from matcher.encoders.fake import FakeEncoder
-from matcher.items import entity_items
+from matcher.index.items import entity_items
 from matcher.schemas import parse_entity
+from matcher.search import explain
 from matcher.settings import EncoderSettings, Settings
 from matcher.text import text_hash
-from tests.catalog import ENTITIES, write_catalog
+from tests.support.catalogue import ENTITIES, write_catalogue
 
 PERSON_ID = "researcher:zoe-quillfeather"
 NAME = "Zoë Quillfeather"
@@ -88,7 +88,7 @@ def app(settings: Settings, keep_queries: bool, catalogue: list[dict[str, Any]])
         create_app(settings, encoder=None if keep_queries else FakeEncoder()),
         raise_server_exceptions=False,
     )
-    path = write_catalog(settings.data_dir.parent / "erasure.jsonl", catalogue)
+    path = write_catalogue(settings.data_dir.parent / "erasure.jsonl", catalogue)
     client.app.state.matcher.build(str(path))  # type: ignore[attr-defined]
     return client
 
@@ -219,14 +219,14 @@ def test_withdrawn_consent_erases_like_a_delete(settings: Settings) -> None:
     assert erased["index_texts"] > 0 and erased["embeddings"] > 0
     assert erased["shortlist"] == 1 and erased["portfolio_needs"] == 1 and erased["feedback"] >= 3
     # The store keeps the record that says "not listed"; nothing else holds a trace.
-    assert leftovers(settings.data_dir, PERSON, skip=("catalog.sqlite",)) == []
+    assert leftovers(settings.data_dir, PERSON, skip=("catalogue.sqlite",)) == []
     assert_gone_from_answers(client, used["portfolio"])
 
 
 def test_cli_delete_prints_what_it_erased(
     cli_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.command import run
+    from tests.support.command import run
 
     code, out, _ = run(capsys, "delete", "researcher:ann-metals")
     assert code == 0 and "deleted 1 entities" in out

@@ -13,10 +13,10 @@ from api.app import create_app
 from matcher import cli
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
-from matcher.filters import distance_km, met_constraints, passes
 from matcher.schemas import KINDS, NeedRequest, RecommendationFilters, parse_entity
+from matcher.search.filters import distance_km, met_constraints, passes
 from matcher.settings import EncoderSettings, Settings
-from tests.catalog import write_catalog
+from tests.support.catalogue import write_catalogue
 
 NEED = "battery testing lab for lithium-ion cells"
 STOCKHOLM = {"lat": 59.33, "lon": 18.06}
@@ -160,7 +160,7 @@ def labs(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
     folder = tmp_path_factory.mktemp("labs")
     settings = Settings(data_dir=folder / "data", encoder=EncoderSettings(name="fake"))
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(folder / "labs.jsonl", LABS + PARTNERS)))
+    matcher.build(str(write_catalogue(folder / "labs.jsonl", LABS + PARTNERS)))
     return matcher
 
 

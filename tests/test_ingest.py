@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from matcher import ingest as ingest_module
-from matcher.catalog import load_catalog
+from matcher.catalogue import ingest as ingest_module
+from matcher.catalogue.reading import load_catalogue
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
+from matcher.index.snapshot import current_path, snapshot_info
 from matcher.schemas import NeedRequest
 from matcher.settings import Settings
-from matcher.snapshot import current_path, snapshot_info
-from tests.catalog import ENTITIES, write_catalog
+from tests.support.catalogue import ENTITIES, write_catalogue
 
 BATTERY = "recycling lithium-ion batteries black mass"
 CORDIS = Path(__file__).resolve().parents[2] / "shared" / "data" / "cordis-semiconductor-ev-export"
@@ -43,7 +43,7 @@ def test_jsonl_rows_are_rejected_with_line_numbers_and_the_rest_kept(
     ]
     path = tmp_path / "mixed.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")
-    report = built.ingest(load_catalog(str(path)))
+    report = built.ingest(load_catalogue(str(path)))
     where = [r.where for r in report.rejected]
     assert where == ["mixed.jsonl:2", "mixed.jsonl:3", "mixed.jsonl:4", "mixed.jsonl:5"]
     assert "duplicate id" in report.rejected[-1].reason
@@ -54,10 +54,10 @@ def test_jsonl_rows_are_rejected_with_line_numbers_and_the_rest_kept(
 
 
 def test_a_re_run_changes_nothing_and_keeps_the_index(built: Matcher, tmp_path: Path) -> None:
-    path = write_catalog(tmp_path / "again.jsonl", [NEW_COMPANY])
-    first = built.ingest(load_catalog(str(path)))
+    path = write_catalogue(tmp_path / "again.jsonl", [NEW_COMPANY])
+    first = built.ingest(load_catalogue(str(path)))
     snapshot = current_path(built.index_dir)
-    second = built.ingest(load_catalog(str(path)))
+    second = built.ingest(load_catalogue(str(path)))
     assert first.inserted == 1 and second.inserted == second.updated == 0
     assert second.unchanged == 1 and second.encoded == 0 and not second.reindexed
     assert current_path(built.index_dir) == snapshot
@@ -65,7 +65,7 @@ def test_a_re_run_changes_nothing_and_keeps_the_index(built: Matcher, tmp_path: 
 
 def test_an_update_replaces_the_entity_and_its_vectors(built: Matcher, tmp_path: Path) -> None:
     renamed = {**ENTITIES[0], "description": "Wooden facade panels for tall timber buildings."}
-    report = built.ingest(load_catalog(str(write_catalog(tmp_path / "u.jsonl", [renamed]))))
+    report = built.ingest(load_catalogue(str(write_catalogue(tmp_path / "u.jsonl", [renamed]))))
     assert report.updated == 1 and report.encoded == 1
     stored = built.get(ENTITIES[0]["id"])
     assert stored is not None and stored.description == renamed["description"]
@@ -86,7 +86,7 @@ def test_deletes_remove_vectors_and_results(built: Matcher) -> None:
 def test_replace_deletes_what_the_source_no_longer_has(built: Matcher, tmp_path: Path) -> None:
     kept = ENTITIES[:4]
     report = built.ingest(
-        load_catalog(str(write_catalog(tmp_path / "k.jsonl", kept))), replace=True
+        load_catalogue(str(write_catalogue(tmp_path / "k.jsonl", kept))), replace=True
     )
     assert report.deleted == len(ENTITIES) - 4 and report.unchanged == 4
     assert sum(report.entities.values()) == 4
@@ -96,8 +96,8 @@ def test_replace_keeps_the_stored_entity_whose_new_row_was_rejected(
     built: Matcher, tmp_path: Path
 ) -> None:
     typo = {**ENTITIES[1], "description": ""}
-    path = write_catalog(tmp_path / "typo.jsonl", [ENTITIES[0], typo])
-    report = built.ingest(load_catalog(str(path)), replace=True)
+    path = write_catalogue(tmp_path / "typo.jsonl", [ENTITIES[0], typo])
+    report = built.ingest(load_catalogue(str(path)), replace=True)
     assert report.kept == 1 and report.deleted == len(ENTITIES) - 2
     assert [r.id for r in report.rejected] == [ENTITIES[1]["id"]]
     stored = built.get(ENTITIES[1]["id"])
@@ -115,7 +115,7 @@ def test_a_csv_row_with_a_bad_cell_names_its_id_and_is_kept_under_replace(
         f"lab:extra,lab,X,Y,Z,1,surplus\n",
         encoding="utf-8",
     )
-    report = built.ingest(load_catalog(str(path)), replace=True)
+    report = built.ingest(load_catalogue(str(path)), replace=True)
     assert [(r.where, r.id) for r in report.rejected] == [
         ("labs.csv:2", lab["id"]),
         ("labs.csv:3", "lab:extra"),
@@ -139,7 +139,7 @@ def test_csv_rows_become_entities_and_bad_rows_name_their_line(
     )
     path = tmp_path / "labs.csv"
     path.write_text(text, encoding="utf-8")
-    report = built.ingest(load_catalog(str(path)))
+    report = built.ingest(load_catalogue(str(path)))
     reasons = {r.where: r.reason for r in report.rejected}
     assert set(reasons) == {"labs.csv:4", "labs.csv:5", "labs.csv:6", "labs.csv:7"}
     assert "trl_min" in reasons["labs.csv:4"] and "open_to_smes" in reasons["labs.csv:5"]
@@ -161,7 +161,7 @@ def test_the_cordis_export_becomes_one_entity_per_organisation(
     for row in rows:
         if row["projectID"] in projects:
             organisations.setdefault(str(row["organisationID"]), set()).add(row["projectID"])
-    loaded = load_catalog(str(CORDIS))
+    loaded = load_catalogue(str(CORDIS))
     assert len(loaded.entities) == len(organisations) and not loaded.rejected
     by_id = {e.id.split(":cordis-")[1]: e for e in loaded.entities}
     for org, joined in organisations.items():  # a project listed twice for one organisation
@@ -193,7 +193,7 @@ def test_a_cordis_export_of_text_values_with_a_byte_order_mark_is_read(tmp_path:
     texts = [{k: str(v) for k, v in p.items()} for p in projects]
     for name, data in (("project.json", texts), ("organization.json", rows)):
         (export / name).write_text("\ufeff" + json.dumps(data), encoding="utf-8")
-    loaded = load_catalog(str(export))
+    loaded = load_catalogue(str(export))
     assert not loaded.rejected
     assert len(loaded.entities) == len({r["organisationID"] for r in rows})
     by_id = {e.id: e for e in loaded.entities}
@@ -204,7 +204,7 @@ def test_a_crash_while_rebuilding_keeps_the_previous_index(
     built: Matcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     snapshot = current_path(built.index_dir)
-    source = load_catalog(str(write_catalog(tmp_path / "n.jsonl", [NEW_COMPANY])))
+    source = load_catalogue(str(write_catalogue(tmp_path / "n.jsonl", [NEW_COMPANY])))
 
     def crash(*_: object, **__: object) -> None:
         raise OSError("disk full")
@@ -234,7 +234,7 @@ def test_queries_are_answered_while_the_index_is_rebuilt(
         return slow_build(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ingest_module, "build_shards", slow)
-    source = load_catalog(str(write_catalog(tmp_path / "n.jsonl", [NEW_COMPANY])))
+    source = load_catalogue(str(write_catalogue(tmp_path / "n.jsonl", [NEW_COMPANY])))
     writer = threading.Thread(target=built.ingest, args=(source,))
     writer.start()
     assert started.wait(5)
@@ -252,7 +252,7 @@ def test_the_map_answers_at_once_after_a_rebuild_and_never_shows_erased_entities
     built: Matcher, tmp_path: Path
 ) -> None:
     before = {p["id"] for p in built.catalogue_map()["points"]}
-    built.ingest(load_catalog(str(write_catalog(tmp_path / "n.jsonl", [NEW_COMPANY]))))
+    built.ingest(load_catalogue(str(write_catalogue(tmp_path / "n.jsonl", [NEW_COMPANY]))))
     assert {p["id"] for p in built.catalogue_map()["points"]} in (
         before,
         before | {NEW_COMPANY["id"]},
@@ -282,7 +282,7 @@ def test_concurrent_writers_share_rebuilds_and_all_land_in_the_index(
     reports: list = []
 
     def write(row: dict) -> None:
-        loaded = load_catalog_from([row])
+        loaded = load_catalogue_from([row])
         reports.append(built.ingest(loaded))
 
     threads = [threading.Thread(target=write, args=(row,)) for row in rows]
@@ -292,11 +292,11 @@ def test_concurrent_writers_share_rebuilds_and_all_land_in_the_index(
         thread.join()
     assert all(r.inserted == 1 and r.reindexed for r in reports)
     assert len(calls) < len(rows), "queued writers are covered by one rebuild"
-    items = built._current().retriever.positions
+    items = built.served().retriever.positions
     assert all(row["id"] in items for row in rows)
 
 
-def load_catalog_from(records: list[dict]):  # type: ignore[no-untyped-def]
-    from matcher.catalog import validate
+def load_catalogue_from(records: list[dict]):  # type: ignore[no-untyped-def]
+    from matcher.catalogue.reading import validate
 
     return validate((f"row {i}", r) for i, r in enumerate(records, start=1))

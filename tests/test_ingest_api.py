@@ -10,8 +10,8 @@ from api.app import create_app
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
 from matcher.settings import ServerSettings
-from tests.catalog import ENTITIES
-from tests.command import run
+from tests.support.catalogue import ENTITIES
+from tests.support.command import run
 
 LAB = {
     "id": "lab:cleanroom",

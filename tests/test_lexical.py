@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.lexical import CompoundSplitter, LexicalIndex
-from matcher.ranking import Candidate, fuse
+from matcher.index.lexical import CompoundSplitter, LexicalIndex
+from matcher.search.ranking import Candidate, fuse
 from matcher.settings import RankingSettings
 
 DOCS = {

@@ -24,11 +24,12 @@ from pydantic import ValidationError
 from api.app import create_app
 from matcher.encoders import factory
 from matcher.encoders.fake import FakeEncoder
-from matcher.engine import InvalidRequestError, Matcher
+from matcher.engine import Matcher
+from matcher.errors import InvalidRequestError
 from matcher.schemas import KINDS, NeedRequest, RecommendationResponse, Result
 from matcher.settings import EncoderSettings, Settings
-from tests.catalog import write_catalog
-from tests.open_access import OPEN
+from tests.support.catalogue import write_catalogue
+from tests.support.open_access import OPEN
 
 LIMIT = 10_000  # max_need_chars in the default settings
 JSON = {"content-type": "application/json"}
@@ -91,7 +92,7 @@ def build(folder: Path, encoder: EncoderSettings, fake: FakeEncoder | None) -> M
     """The tiny catalogue built in `folder`."""
     settings = Settings(data_dir=folder / "data", encoder=encoder, access=OPEN)
     matcher = Matcher(settings, encoder=fake)
-    matcher.build(str(write_catalog(folder / "catalog.jsonl")))
+    matcher.build(str(write_catalogue(folder / "catalog.jsonl")))
     return matcher
 
 

@@ -7,10 +7,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from matcher.encoders.fake import FakeEncoder
-from matcher.engine import InvalidRequestError, Matcher, UnknownEntityError
+from matcher.engine import Matcher
+from matcher.errors import InvalidRequestError, UnknownEntityError
 from matcher.settings import EncoderSettings, Settings
-from tests.catalog import ENTITIES, write_catalog
-from tests.command import run
+from tests.support.catalogue import ENTITIES, write_catalogue
+from tests.support.command import run
 
 LISTED = [e["id"] for e in ENTITIES if e["kind"] != "researcher" or e["consent"]]
 HIDDEN = "researcher:hidden-person"
@@ -102,7 +103,7 @@ def test_complements_of_a_chemist(engine: Matcher) -> None:
 
 def test_complements_start_from_what_a_company_seeks(settings: Settings, tmp_path: Path) -> None:
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(tmp_path / "seeker.jsonl", ENTITIES + [SEEKER])))
+    matcher.build(str(write_catalogue(tmp_path / "seeker.jsonl", ENTITIES + [SEEKER])))
     assert ids(matcher, "company:seeker", "similar", top_k=1) != ["company:ledger-safe"]
     first = matcher.neighbours("company:seeker", "complements", top_k=1).results[0]
     assert first.id == "company:ledger-safe"
@@ -115,7 +116,7 @@ def test_complements_of_an_entity_without_disciplines_still_bring_one(
     settings: Settings, tmp_path: Path
 ) -> None:
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(tmp_path / "plain.jsonl", ENTITIES + PLAIN)))
+    matcher.build(str(write_catalogue(tmp_path / "plain.jsonl", ENTITIES + PLAIN)))
     response = matcher.neighbours("company:plain-co", "complements", top_k=100)
     assert response.results
     for result in response.results:

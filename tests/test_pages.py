@@ -16,10 +16,10 @@ import pytest
 import uvicorn
 
 from api.app import create_app
-from matcher.coach_store import CoachStore
+from matcher.catalogue.keys import KeyStore
+from matcher.coach.store import CoachStore
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
-from matcher.keys import KeyStore
 from matcher.settings import EncoderSettings, Settings
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -13,10 +13,10 @@ from api.app import create_app
 from matcher import cli
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
-from matcher.partners import RELEVANCE_FLOOR, Pick, choose, objective, relative
+from matcher.needs.partners import RELEVANCE_FLOOR, Pick, choose, objective, relative
 from matcher.schemas import NeedRequest, RecommendationFilters, RecommendationResponse, Result
 from matcher.settings import EncoderSettings, RankingSettings, Settings
-from tests.catalog import ENTITIES, write_catalog
+from tests.support.catalogue import ENTITIES, write_catalogue
 
 THREE_PARTS = (
     "Recycling lithium-ion batteries; fall prevention for elderly people at home; "
@@ -301,7 +301,7 @@ def leaching(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
     folder = tmp_path_factory.mktemp("leaching")
     settings = Settings(data_dir=folder / "data", encoder=EncoderSettings(name="fake"))
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(folder / "catalog.jsonl", ENTITIES + LEACHING)))
+    matcher.build(str(write_catalogue(folder / "catalog.jsonl", ENTITIES + LEACHING)))
     return matcher
 
 

@@ -15,10 +15,10 @@ from matcher.engine import Matcher
 from matcher.index import create_backend, load_backend
 from matcher.index.base import read_manifest
 from matcher.index.qdrant import QdrantBackend
+from matcher.index.snapshot import current_path
 from matcher.schemas import NeedRequest
 from matcher.settings import EncoderSettings, IndexSettings, Settings, get_settings
-from matcher.snapshot import current_path
-from tests.catalog import write_catalog
+from tests.support.catalogue import write_catalogue
 
 DIM = 16
 NEEDS = ["battery recycling black mass", "elderly care robots", "fraud detection for payments"]
@@ -141,7 +141,7 @@ def test_cluster_mode_keeps_points_in_the_cluster(
 def build(folder: Path, index: IndexSettings) -> Matcher:
     settings = Settings(data_dir=folder / "data", encoder=EncoderSettings(name="fake"), index=index)
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(folder / "catalog.jsonl")))
+    matcher.build(str(write_catalogue(folder / "catalog.jsonl")))
     return matcher
 
 

@@ -6,20 +6,22 @@ from typing import Any
 import numpy as np
 import pytest
 
-from matcher import recommend
+from matcher.answer import Answer, head_size
 from matcher.engine import Matcher
-from matcher.filters import passes
-from matcher.needs import is_partner
-from matcher.ranking import Candidate, fuse
-from matcher.recommend import Answer, rank
-from matcher.retrieval import Query
+from matcher.needs.analysis import is_partner
+from matcher.recommend import NeedBatch
 from matcher.schemas import KINDS, NeedRequest
+from matcher.search.filters import passes
+from matcher.search.ranked import rank
+from matcher.search.ranking import Candidate, fuse
+from matcher.search.retrieval import Query
 
 FUSIONS = [
     {"fusion": "convex", "lexical_weight": 1.5},
     {"fusion": "rrf", "rrf_k": 5},
     {"fusion": "bm25"},
 ]
+HEAD = 2  # a head shorter than the list
 REQUESTS = [
     NeedRequest(need="battery recycling and robots for elderly care", top_k=2),
     NeedRequest(need="testbed for sensors", top_k=1, exclude=["company:battery-loop"]),
@@ -29,14 +31,14 @@ REQUESTS = [
 
 def fresh_query(engine: Matcher, need: str) -> Query:
     """A query with nothing found or scored for it yet."""
-    retriever = engine._current().retriever
+    retriever = engine.served().retriever
     retriever._recent.clear()
     return retriever.query(need, engine.encoder.encode_queries([need]))
 
 
 def one_at_a_time(engine: Matcher, request: NeedRequest) -> dict[str, list[tuple[str, Candidate]]]:
     """The lists as ranking built them before: every allowed entity a candidate, fused, sorted."""
-    loaded = engine._current()
+    loaded = engine.served()
     retriever = loaded.retriever
     query = fresh_query(engine, request.need)
     kinds = set(request.kinds or KINDS)
@@ -59,9 +61,8 @@ def one_at_a_time(engine: Matcher, request: NeedRequest) -> dict[str, list[tuple
 
 @pytest.fixture(params=FUSIONS, ids=[f["fusion"] for f in FUSIONS])
 def fusion(request: Any, engine: Matcher, monkeypatch: pytest.MonkeyPatch) -> str:
-    retriever = engine._current().retriever
+    retriever = engine.served().retriever
     monkeypatch.setattr(retriever, "settings", retriever.settings.model_copy(update=request.param))
-    monkeypatch.setattr(recommend, "head_size", lambda top_k: 2)  # a head shorter than the list
     return str(request.param["fusion"])
 
 
@@ -71,7 +72,7 @@ def test_lists_equal_one_candidate_at_a_time(
 ) -> None:
     expected = one_at_a_time(engine, request_)
     query = fresh_query(engine, request_.need)
-    ranked = rank(engine._current(), query, request_, request_.top_k or 10)
+    ranked = rank(engine.served(), query, request_, request_.top_k or 10, HEAD)
     assert sum(len(r.ids) for r in ranked.values()) >= 3
     for group, listed in ranked.items():
         want = expected[group]
@@ -92,11 +93,12 @@ def test_lists_equal_one_candidate_at_a_time(
 def test_whole_need_fuses_with_every_ranked_partner(engine: Matcher, fusion: str) -> None:
     request = REQUESTS[0]
     query = fresh_query(engine, request.need)
-    loaded = engine._current()
-    ranked = rank(loaded, query, request, 2)["partners"]
+    loaded = engine.served()
+    ranked = rank(loaded, query, request, 2, HEAD)["partners"]
     outsider = next(e for e in loaded.entities.values() if e.id not in ranked.ids)
     everyone = [loaded.entities[e] for e in ranked.ids] + [outsider]
-    got = Answer(loaded, engine.ranking, request)._whole_need(query, ranked, everyone[-2:])
+    need = NeedBatch([request], engine.encoder.encode_queries, loaded.retriever).need(0)
+    got = Answer(loaded, engine.ranking, need)._whole_need(query, ranked, everyone[-2:])
 
     reference = loaded.retriever.score_many(fresh_query(engine, request.need), ranked.ids)
     reference += loaded.retriever.score_many(query, [outsider.id])
@@ -111,7 +113,8 @@ def test_whole_need_fuses_with_every_ranked_partner(engine: Matcher, fusion: str
 
 def test_reordered_head_keeps_scores_with_their_entities(engine: Matcher) -> None:
     request = NeedRequest(need="battery recycling and robots for elderly care")
-    listed = rank(engine._current(), fresh_query(engine, request.need), request, 10)["partners"]
+    query = fresh_query(engine, request.need)
+    listed = rank(engine.served(), query, request, 10, head_size(10))["partners"]
     assert len(listed.head) >= 3
     turned = listed.reordered(listed.head[::-1])
     by_id = dict(zip(listed.ids, listed.dense.tolist(), strict=True))
@@ -125,7 +128,7 @@ def test_reordered_head_keeps_scores_with_their_entities(engine: Matcher) -> Non
 def test_best_many_heads_equal_one_candidate_at_a_time(
     engine: Matcher, fusion: str, limit: int | None
 ) -> None:
-    retriever = engine._current().retriever
+    retriever = engine.served().retriever
     needs = ["battery recycling and robots for elderly care", "testbed for sensors"]
     keep = [lambda e: True, lambda e: not e.startswith("lab:")]
     for need, kept in zip(needs, keep, strict=True):

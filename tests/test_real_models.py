@@ -99,7 +99,7 @@ def test_swedish_need_gets_aspects_and_a_mixed_partner_set(demo: Matcher) -> Non
 
 
 def test_simulated_coach_feedback_moves_the_ranking_toward_its_preference(demo: Matcher) -> None:
-    from matcher.reranker_training import simulated, simulation_lists
+    from matcher.coach.training import simulated, simulation_lists
 
     lists = simulation_lists(demo, limit=40)
     assert len(lists) == 40 and all(len(rows) >= 10 for rows in lists.values())

@@ -26,13 +26,13 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from matcher import coach
-from matcher.coach_schemas import PortfolioCreate
+from matcher.catalogue.keys import KeyStore
+from matcher.coach import workflow as coach
+from matcher.coach.schemas import PortfolioCreate
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
-from matcher.keys import KeyStore
 from matcher.settings import AccessSettings, EncoderSettings, Settings
-from tests.catalog import write_catalog
+from tests.support.catalogue import write_catalogue
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 # Keys are required (the real setting), the limit is high enough that 429 hides nothing.
@@ -77,7 +77,7 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, str, dict[s
         access=ACCESS,
     )
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(folder / "catalog.jsonl")))
+    matcher.build(str(write_catalogue(folder / "catalog.jsonl")))
     _, secret = KeyStore(matcher.store).create("fuzz", "admin")
     body = PortfolioCreate(name="Fuzz", needs=[{"text": "recycling lithium-ion batteries"}])
     stored = coach.create_portfolio(matcher, body)

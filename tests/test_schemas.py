@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from matcher.schemas import NeedRequest, parse_entity
-from tests.catalog import ENTITIES
+from tests.support.catalogue import ENTITIES
 
 
 def test_every_synthetic_entity_validates() -> None:

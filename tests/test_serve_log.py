@@ -7,13 +7,13 @@ from pathlib import Path
 
 import httpx
 
-from tests.catalog import ENTITIES, write_catalog
+from tests.support.catalogue import ENTITIES, write_catalogue
 from tests.test_crash import environment, free_port, serve
 
 
 def test_served_requests_are_logged_as_json_lines_without_personal_data(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    catalogue = write_catalog(tmp_path / "catalogue.jsonl", ENTITIES)
+    catalogue = write_catalogue(tmp_path / "catalogue.jsonl", ENTITIES)
     subprocess.run(
         [sys.executable, "-m", "matcher.cli", "ingest", str(catalogue)],
         env=environment(data),

@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from matcher import retrieval
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
 from matcher.schemas import NeedRequest
+from matcher.search import retrieval
 from matcher.settings import Settings
-from tests.catalog import ENTITIES, write_catalog
+from tests.support.catalogue import ENTITIES, write_catalogue
 
 SWEDISH = {
     "id": "company:tradgardsdata",
@@ -46,8 +46,8 @@ def test_shards_are_searched_at_once_and_answer_as_one_at_a_time(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(tmp_path / "catalog.jsonl", [*ENTITIES, SWEDISH])))
-    shards = matcher._current().retriever.snapshot.shards
+    matcher.build(str(write_catalogue(tmp_path / "catalog.jsonl", [*ENTITIES, SWEDISH])))
+    shards = matcher.served().retriever.snapshot.shards
     assert set(shards) == {"en", "sv"}
     threads: dict[str, set[str]] = {language: set() for language in shards}
     for language, shard in shards.items():
@@ -64,7 +64,7 @@ def test_shards_are_searched_at_once_and_answer_as_one_at_a_time(
     assert threads[second] and all(name.startswith("shards") for name in threads[second])
 
     monkeypatch.setattr(retrieval, "SHARD_SEARCH", Inline())
-    matcher._current().retriever._recent.clear()  # searched again, one shard after the other
+    matcher.served().retriever._recent.clear()  # searched again, one shard after the other
     alone = [matcher.recommend(NeedRequest(need=n), record=False) for n in NEEDS]
     assert [a.model_dump() for a in together] == [a.model_dump() for a in alone]
     assert all(answer.results for answer in together)
@@ -74,8 +74,8 @@ def test_shards_are_scored_at_once_and_score_as_one_at_a_time(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(tmp_path / "catalog.jsonl", [*ENTITIES, SWEDISH])))
-    retriever = matcher._current().retriever
+    matcher.build(str(write_catalogue(tmp_path / "catalog.jsonl", [*ENTITIES, SWEDISH])))
+    retriever = matcher.served().retriever
     scored_on: set[str] = set()
     score_shard = retriever._score_shard
 

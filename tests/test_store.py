@@ -5,18 +5,19 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from matcher.catalogue.store import Store, StoreError
 from matcher.encoders.fake import FakeEncoder
-from matcher.engine import Matcher, NotBuiltError
+from matcher.engine import Matcher
+from matcher.errors import NotBuiltError
 from matcher.schemas import NeedRequest, parse_entity
 from matcher.settings import EncoderSettings, Settings
-from matcher.store import Store, StoreError
-from tests.catalog import ENTITIES, write_catalog
+from tests.support.catalogue import ENTITIES, write_catalogue
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+        return f"sqlite:///{tmp_path / 'catalogue.sqlite'}"
     return str(request.getfixturevalue("postgres_url"))
 
 
@@ -71,7 +72,7 @@ def test_the_engine_runs_unchanged_on_either_store(store_url: str, tmp_path: Pat
         data_dir=tmp_path / "data", store_url=store_url, encoder=EncoderSettings(name="fake")
     )
     matcher = Matcher(settings, encoder=FakeEncoder())
-    report = matcher.build(str(write_catalog(tmp_path / "catalog.jsonl")))
+    report = matcher.build(str(write_catalogue(tmp_path / "catalog.jsonl")))
     assert report.inserted == len(ENTITIES) and report.reindexed
     top = matcher.recommend(NeedRequest(need="recycling lithium-ion batteries black mass"))
     assert top.results[0].id == "company:battery-loop"
@@ -86,7 +87,7 @@ def test_emptying_the_store_leaves_an_index_that_says_so(store_url: str, tmp_pat
         data_dir=tmp_path / "data", store_url=store_url, encoder=EncoderSettings(name="fake")
     )
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalog(tmp_path / "catalog.jsonl")))
+    matcher.build(str(write_catalogue(tmp_path / "catalog.jsonl")))
     assert matcher.delete([e["id"] for e in ENTITIES]).store == len(ENTITIES)
     assert not any(matcher.store.count().values()) and matcher.ready()
     with pytest.raises(NotBuiltError, match="lists no entities"):

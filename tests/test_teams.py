@@ -23,13 +23,16 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from matcher import cli, team_greedy, team_milp, teams
+from matcher import cli
 from matcher.engine import Matcher
-from matcher.team_build import TeamRequestError, organisation_key
-from matcher.team_checks import TeamInfeasibleError, check
-from matcher.team_problem import Assignment, TeamProblem, score, team_score, violations
-from matcher.team_schemas import TeamRequest, TeamResponse
-from tests.command import run
+from matcher.teams import formation as teams
+from matcher.teams import greedy as team_greedy
+from matcher.teams import milp as team_milp
+from matcher.teams.build import TeamRequestError, organisation_key
+from matcher.teams.checks import TeamInfeasibleError, check
+from matcher.teams.problem import Assignment, TeamProblem, score, team_score, violations
+from matcher.teams.schemas import TeamRequest, TeamResponse
+from tests.support.command import run
 
 OPENLAB = Path(__file__).resolve().parents[1] / "matcher" / "demo" / "openlab"
 HIDDEN = "researcher:hidden-person"
@@ -826,7 +829,7 @@ def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         patch.setenv("MATCHER_ENCODER__NAME", "fake")
         patch.setenv("MATCHER_DATA_DIR", str(data))
         get_settings.cache_clear()
-        assert cli.main(["build", "--catalog", "demo", "--json"]) == 0
+        assert cli.main(["build", "--catalogue", "demo", "--json"]) == 0
         yield data
     get_settings.cache_clear()
 

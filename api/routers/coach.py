@@ -5,8 +5,8 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from api.deps import MatcherDep
-from matcher import coach
-from matcher.coach_schemas import (
+from matcher.coach import workflow as coach
+from matcher.coach.schemas import (
     FeedbackAnswer,
     FeedbackRequest,
     PortfolioAnswer,

@@ -7,8 +7,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.deps import MatcherDep
-from matcher.catalog import LoadedCatalog
-from matcher.engine import InvalidRequestError
+from matcher.catalogue.reading import LoadedCatalogue
+from matcher.errors import InvalidRequestError
 from matcher.schemas import Company, Entity, Kind, Lab, NeighboursResponse, Researcher
 
 router = APIRouter(prefix="/v1/entities", tags=["entities"])
@@ -70,7 +70,7 @@ async def put_entity(
     """
     if entity.id != entity_id:
         raise InvalidRequestError(f"the body's id '{entity.id}' is not the path's '{entity_id}'")
-    report = await run_in_threadpool(matcher.ingest, LoadedCatalog(entities=[entity]))
+    report = await run_in_threadpool(matcher.ingest, LoadedCatalogue(entities=[entity]))
     if report.inserted:
         response.status_code = 201
     return report.summary()

@@ -7,8 +7,15 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import MatcherDep
 from api.errors import ErrorBody
-from matcher.catalog import NOT_UTF8_HINT, CatalogError, NoValidRowsError, text_records, validate
-from matcher.engine import Matcher, UnknownEntityError
+from matcher.catalogue.reading import (
+    NOT_UTF8_HINT,
+    CatalogueError,
+    NoValidRowsError,
+    text_records,
+    validate,
+)
+from matcher.engine import Matcher
+from matcher.errors import UnknownEntityError
 
 router = APIRouter(prefix="/v1/entities", tags=["ingestion"])
 
@@ -81,7 +88,7 @@ def _ingest(matcher: Matcher, body: bytes, fmt: str, replace: bool) -> dict[str,
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CatalogError(
+        raise CatalogueError(
             f"the body is not UTF-8 text (byte {exc.start}); {NOT_UTF8_HINT}"
         ) from exc
     loaded = validate(text_records(text, fmt, "body"))

@@ -5,8 +5,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import MatcherDep
-from matcher.engine import InvalidRequestError
-from matcher.reranker_training import TrainingDataError, from_feedback, save
+from matcher.coach.training import TrainingDataError, from_feedback, save
+from matcher.errors import InvalidRequestError
 
 router = APIRouter(prefix="/v1", tags=["coach"])
 

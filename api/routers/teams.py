@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from api.deps import MatcherDep
-from matcher.team_schemas import TeamRequest, TeamResponse
+from matcher.teams.schemas import TeamRequest, TeamResponse
 
 router = APIRouter(prefix="/v1", tags=["teams"])
 

@@ -13,9 +13,10 @@ def _coach_call(args: argparse.Namespace, call: Any) -> Any:
     """Run a coach operation, turning its errors into one-line messages."""
     from pydantic import ValidationError
 
-    from matcher.catalog import describe_error
-    from matcher.coach import UnknownRecordError
-    from matcher.engine import InvalidRequestError, Matcher, NotBuiltError, UnknownEntityError
+    from matcher.catalogue.reading import describe_error
+    from matcher.coach.workflow import UnknownRecordError
+    from matcher.engine import Matcher
+    from matcher.errors import InvalidRequestError, NotBuiltError, UnknownEntityError
 
     matcher = Matcher(load_settings(args))
     try:
@@ -28,8 +29,8 @@ def _coach_call(args: argparse.Namespace, call: Any) -> Any:
 
 def cmd_portfolio(args: argparse.Namespace) -> int:
     """Create, list, run and export portfolios."""
-    from matcher import coach
-    from matcher.coach_schemas import PortfolioCreate, PortfolioRun
+    from matcher.coach import workflow as coach
+    from matcher.coach.schemas import PortfolioCreate, PortfolioRun
 
     if args.action == "create":
         if not args.needs:
@@ -90,8 +91,8 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
 
 def cmd_feedback(args: argparse.Namespace) -> int:
     """Record a verdict on a shown suggestion."""
-    from matcher import coach
-    from matcher.coach_schemas import FeedbackRequest
+    from matcher.coach import workflow as coach
+    from matcher.coach.schemas import FeedbackRequest
 
     body = {"need_id": args.need_id, "entity_id": args.entity_id, "label": args.label}
     answer = _coach_call(args, lambda m: coach.feedback(m, FeedbackRequest.model_validate(body)))
@@ -103,14 +104,15 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 def cmd_train_reranker(args: argparse.Namespace) -> int:
     """Train the reranker from feedback (or a simulated coach) and compare it held out."""
-    from matcher.engine import Matcher, NotBuiltError
-    from matcher.reranker_training import (
+    from matcher.coach.training import (
         TrainingDataError,
         from_feedback,
         save,
         simulated,
         simulation_lists,
     )
+    from matcher.engine import Matcher
+    from matcher.errors import NotBuiltError
 
     settings = load_settings(args)
     matcher = Matcher(settings)

@@ -46,24 +46,24 @@ def _print_report(report: Any, matcher: Any, as_json: bool) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Make the store and index hold exactly a catalogue."""
-    from matcher.catalog import CatalogError
+    from matcher.catalogue.reading import CatalogueError
 
     matcher = _matcher(args)
     try:
-        report = matcher.build(args.catalog, progress=not args.json)
-    except CatalogError as exc:
+        report = matcher.build(args.catalogue, progress=not args.json)
+    except CatalogueError as exc:
         raise CliError(str(exc)) from exc
     return _print_report(report, matcher, args.json)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Upsert the entities of a file, folder or CORDIS export."""
-    from matcher.catalog import CatalogError, load_catalog
+    from matcher.catalogue.reading import CatalogueError, load_catalogue
 
     matcher = _matcher(args)
     try:
-        loaded = load_catalog(args.source, args.format, progress=not args.json)
-    except CatalogError as exc:
+        loaded = load_catalogue(args.source, args.format, progress=not args.json)
+    except CatalogueError as exc:
         raise CliError(str(exc)) from exc
     if not loaded.entities and args.replace:
         raise CliError(f"no valid entities in {args.source}; --replace would empty the catalogue")

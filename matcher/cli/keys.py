@@ -8,8 +8,8 @@ from matcher.cli.common import CliError, load_settings
 
 def cmd_keys(args: argparse.Namespace) -> int:
     """Create, list or revoke API keys in the store's database."""
-    from matcher.keys import KeyRequestError, KeyStore
-    from matcher.store import Store, store_location
+    from matcher.catalogue.keys import KeyRequestError, KeyStore
+    from matcher.catalogue.store import Store, store_location
 
     settings = load_settings(args)
     keys = KeyStore(Store(store_location(settings)))

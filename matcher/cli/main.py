@@ -3,7 +3,8 @@
 import argparse
 import sys
 
-from matcher.catalog import FORMATS
+from matcher.catalogue.reading import FORMATS
+from matcher.catalogue.store import StoreError
 from matcher.cli.coach import cmd_feedback, cmd_portfolio, cmd_train_reranker
 from matcher.cli.common import ACCESS_MODES, ACCESS_TYPES, KIND_CHOICES, CliError
 from matcher.cli.evaluation import cmd_evaluate, cmd_tune_fusion
@@ -11,7 +12,6 @@ from matcher.cli.ingest import cmd_build, cmd_delete, cmd_ingest
 from matcher.cli.keys import cmd_keys
 from matcher.cli.search import cmd_neighbours, cmd_recommend, cmd_serve
 from matcher.cli.teams import cmd_teams
-from matcher.store import StoreError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -23,7 +23,9 @@ def parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="make the store and index hold exactly a catalogue")
     build.add_argument(
+        "--catalogue",
         "--catalog",
+        dest="catalogue",
         default="demo",
         help="'demo', a .jsonl/.json/.csv file, a folder of them or a CORDIS export folder",
     )

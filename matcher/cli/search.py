@@ -41,7 +41,7 @@ def _near(text: str | None) -> dict[str, float] | None:
 def _need_request(args: argparse.Namespace) -> Any:
     from pydantic import ValidationError
 
-    from matcher.catalog import describe_error
+    from matcher.catalogue.reading import describe_error
     from matcher.schemas import NeedRequest
 
     raw = {
@@ -68,7 +68,8 @@ def _need_request(args: argparse.Namespace) -> Any:
 
 def cmd_recommend(args: argparse.Namespace) -> int:
     """Recommend partners and testbeds for a need."""
-    from matcher.engine import InvalidRequestError, Matcher, NotBuiltError
+    from matcher.engine import Matcher
+    from matcher.errors import InvalidRequestError, NotBuiltError
 
     request = _need_request(args)
     matcher = Matcher(load_settings(args))
@@ -92,7 +93,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
 def cmd_neighbours(args: argparse.Namespace) -> int:
     """Entities similar to, or complementing, one entity."""
-    from matcher.engine import InvalidRequestError, Matcher, NotBuiltError, UnknownEntityError
+    from matcher.engine import Matcher
+    from matcher.errors import InvalidRequestError, NotBuiltError, UnknownEntityError
 
     matcher = Matcher(load_settings(args))
     relation = "similar" if args.command == "similar" else "complements"

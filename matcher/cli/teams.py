@@ -22,11 +22,12 @@ def cmd_teams(args: argparse.Namespace) -> int:
     """Form OpenLab teams."""
     from pydantic import ValidationError
 
-    from matcher.catalog import describe_error
-    from matcher.engine import Matcher, NotBuiltError
-    from matcher.team_build import TeamRequestError
-    from matcher.team_checks import TeamInfeasibleError
-    from matcher.team_schemas import TeamRequest
+    from matcher.catalogue.reading import describe_error
+    from matcher.engine import Matcher
+    from matcher.errors import NotBuiltError
+    from matcher.teams.build import TeamRequestError
+    from matcher.teams.checks import TeamInfeasibleError
+    from matcher.teams.schemas import TeamRequest
 
     challenges = read_records(args.challenges, "challenges")
     constraints: dict[str, Any] = {}

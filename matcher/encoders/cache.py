@@ -10,7 +10,7 @@ import numpy as np
 from tqdm import tqdm
 
 from matcher.encoders.base import Encoder
-from matcher.sqlite_wal import checkpoint
+from matcher.files import checkpoint_sqlite
 from matcher.text import text_hash
 
 SCHEMA = """
@@ -85,7 +85,7 @@ class EmbeddingCache:
     def checkpoint(self) -> bool:
         """Move the WAL into the database and empty it, so no deleted page lingers there."""
         with self._lock:
-            return checkpoint(self._db)
+            return checkpoint_sqlite(self._db)
 
     def close(self) -> None:
         """Close the database."""

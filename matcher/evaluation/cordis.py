@@ -20,7 +20,7 @@ from matcher.encoders import Encoder
 from matcher.engine import Matcher
 from matcher.evaluation.base import EvaluationDataError, EvaluationResult
 from matcher.evaluation.metrics import ndcg_at, recall_at
-from matcher.ranking import Candidate, fuse
+from matcher.search.ranking import Candidate, fuse
 from matcher.settings import RankingSettings, Settings
 
 KIND_BY_ACTIVITY = {"PRC": "company"}

@@ -19,7 +19,7 @@ from matcher.encoders import Encoder
 from matcher.engine import Matcher
 from matcher.evaluation.base import EvaluationDataError, EvaluationResult
 from matcher.evaluation.metrics import pair_accuracy, pair_loss
-from matcher.ranking import Candidate, fuse
+from matcher.search.ranking import Candidate, fuse
 from matcher.settings import RankingSettings, Settings
 
 SPLITS = tuple(range(1, 11))

@@ -25,8 +25,7 @@ import numpy as np
 from matcher.encoders import Encoder
 from matcher.engine import Matcher
 from matcher.evaluation.base import EvaluationDataError, EvaluationResult
-from matcher.needs import COVERED
-from matcher.recommend import Answer
+from matcher.needs.analysis import COVERED
 from matcher.schemas import NeedRequest, Result
 from matcher.settings import Settings
 
@@ -69,8 +68,9 @@ def _mean_score(results: list[Result]) -> float:
 def measure(matcher: Matcher, need: dict[str, Any]) -> dict[str, Any]:
     """Every figure for one need."""
     request = NeedRequest(need=need["need"], kinds=PARTNERS, top_k=10)
-    answer = Answer(matcher._current(), matcher.ranking, request)
-    response = answer.build(matcher.encoder.encode_queries, 10)
+    [answer] = matcher.answers([request], record=False, rerank=False)
+    response = answer.response
+    assert response is not None
     members = response.partner_set or []
     top5 = response.results[:5]
     same = response.results[: len(members)]

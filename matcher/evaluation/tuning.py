@@ -12,7 +12,7 @@ import numpy as np
 
 from matcher.evaluation.cordis import Cordis
 from matcher.evaluation.goldstandard import GoldStandard, Parts, split_metrics
-from matcher.fusion import save_weights
+from matcher.search.fusion import save_weights
 from matcher.settings import RankingSettings, Settings
 
 GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)

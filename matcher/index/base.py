@@ -1,14 +1,13 @@
-"""The vector backend interface and helpers its implementations share."""
+"""The vector backend interface and the checks and manifest its implementations share."""
 
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+
+from matcher.files import write_json
 
 MANIFEST = "manifest.json"
 
@@ -70,31 +69,6 @@ def check_queries(queries: np.ndarray, dim: int) -> np.ndarray:
     return queries
 
 
-def write_npy(path: Path, array: np.ndarray) -> None:
-    """Write an array as a .npy file, atomically."""
-
-    def write(tmp: str) -> None:
-        with open(tmp, "wb") as handle:
-            np.save(handle, array)
-
-    atomic_write(path, write)
-
-
-def atomic_write(path: Path, write: Callable[[str], object]) -> None:
-    """Write a file through a temporary sibling and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_manifest(directory: Path, backend: VectorBackend, extra: dict[str, Any] | None) -> None:
     """Write manifest.json: model, dimension, backend, parameters, versions, creation time."""
     import faiss
@@ -110,8 +84,7 @@ def write_manifest(directory: Path, backend: VectorBackend, extra: dict[str, Any
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         **(extra or {}),
     }
-    text = json.dumps(manifest, indent=2, sort_keys=True)
-    atomic_write(directory / MANIFEST, lambda p: Path(p).write_text(text, encoding="utf-8"))
+    write_json(directory / MANIFEST, manifest, sort_keys=True)
 
 
 def read_manifest(directory: Path) -> dict[str, Any]:

@@ -5,7 +5,8 @@ from typing import Any
 
 import numpy as np
 
-from matcher.index.base import atomic_write, check_batch, check_queries, write_manifest
+from matcher.files import write_npy
+from matcher.index.base import check_batch, check_queries, write_manifest
 
 
 class ExactBackend:
@@ -69,8 +70,8 @@ class ExactBackend:
 
     def save(self, directory: Path, extra: dict[str, Any] | None = None) -> None:
         """Write ids.npy, vectors.npy and the manifest."""
-        atomic_write(directory / "ids.npy", lambda p: _save_npy(p, self._ids))
-        atomic_write(directory / "vectors.npy", lambda p: _save_npy(p, self._vectors))
+        write_npy(directory / "ids.npy", self._ids)
+        write_npy(directory / "vectors.npy", self._vectors)
         write_manifest(directory, self, extra)
 
     @classmethod
@@ -80,8 +81,3 @@ class ExactBackend:
         backend._ids = np.load(directory / "ids.npy")
         backend._vectors = np.load(directory / "vectors.npy")
         return backend
-
-
-def _save_npy(path: str, array: np.ndarray) -> None:
-    with open(path, "wb") as handle:
-        np.save(handle, array)

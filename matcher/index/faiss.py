@@ -7,13 +7,8 @@ from typing import Any
 import faiss
 import numpy as np
 
-from matcher.index.base import (
-    atomic_write,
-    check_batch,
-    check_queries,
-    write_manifest,
-    write_npy,
-)
+from matcher.files import atomic_write, write_npy
+from matcher.index.base import check_batch, check_queries, write_manifest
 from matcher.index.tuning import (
     MAX_EF_SEARCH,
     MIN_PER_LIST,

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 from qdrant_client import QdrantClient, models
 
-from matcher.index.base import atomic_write, check_batch, check_queries, write_manifest
+from matcher.files import write_npy
+from matcher.index.base import check_batch, check_queries, write_manifest
 
 BATCH = 1000  # points per upsert, retrieve or delete request
 QUERY_BATCH = 256  # queries per batch search request
@@ -186,8 +187,8 @@ class QdrantBackend:
         """Write the manifest; in local mode also the points as ids.npy and vectors.npy."""
         if self.url is None:
             ids, vectors = self._all()
-            atomic_write(directory / "ids.npy", lambda p: _save_npy(p, ids))
-            atomic_write(directory / "vectors.npy", lambda p: _save_npy(p, vectors))
+            write_npy(directory / "ids.npy", ids)
+            write_npy(directory / "vectors.npy", vectors)
         write_manifest(directory, self, extra)
 
     @classmethod
@@ -214,8 +215,3 @@ class QdrantBackend:
     def close(self) -> None:
         """Close the client's connections."""
         self._client.close()
-
-
-def _save_npy(path: str, array: np.ndarray) -> None:
-    with open(path, "wb") as handle:
-        np.save(handle, array)

@@ -1,0 +1,1 @@
+"""Search: retrieval, calibration, fusion, filters, ranking, explanations and the reranker."""

@@ -1,0 +1,93 @@
+"""Reasons for a result: the terms it shares with the need and its best matching texts.
+
+What depends on an entity's text alone (its words' stems, its sentences' stems) is kept for the
+most recently explained texts, so a result shown again is not tokenised and stemmed again.
+"""
+
+from functools import lru_cache
+
+from matcher.index.items import Item, searchable_text
+from matcher.schemas import AnyEntity, Evidence, Reasons
+from matcher.text import sentences, stemmer_for, words
+
+MAX_TERMS = 8
+MAX_SNIPPET = 320
+RECENT_TEXTS = 4096
+
+
+def need_stems(need: str) -> dict[str, str]:
+    """Stems of the need's words under both languages' stemmers, each mapped to its word."""
+    found: dict[str, str] = {}
+    for word in words(need):
+        for language in ("sv", "en"):
+            found.setdefault(stemmer_for(language).stemWord(word), word)
+    return found
+
+
+@lru_cache(maxsize=RECENT_TEXTS)
+def _surface_by_stem(text: str, language: str) -> dict[str, str]:
+    """First word of a text for each of its stems (each distinct word stemmed once); shared
+    between calls, so read only."""
+    distinct = list(dict.fromkeys(words(text)))
+    found: dict[str, str] = {}
+    for stem, word in zip(stemmer_for(language).stemWords(distinct), distinct, strict=True):
+        found.setdefault(stem, word)
+    return found
+
+
+def forget_texts() -> None:
+    """Drop every kept text (after an erasure: no erased text stays in memory)."""
+    _surface_by_stem.cache_clear()
+    _sentence_stems.cache_clear()
+
+
+def matched_terms(need: dict[str, str], entity: AnyEntity) -> list[str]:
+    """The entity's words that share a stem with a word of the need, in the need's order."""
+    surface = _surface_by_stem(searchable_text(entity), entity.language)
+    terms: list[str] = []
+    for stem in need:
+        word = surface.get(stem)
+        if word and word not in terms:
+            terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+@lru_cache(maxsize=RECENT_TEXTS)
+def _sentence_stems(text: str, language: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The sentences a snippet is chosen from (those of five words or more, else all), each
+    with the stems of its distinct words."""
+    parts = sentences(text)
+    stemmer = stemmer_for(language)
+    substantial = [p for p in parts if len(p.split()) >= 5] or parts
+    return tuple((p, tuple(stemmer.stemWords(list(set(words(p)))))) for p in substantial)
+
+
+def snippet(item: Item, need: dict[str, str], entity: AnyEntity) -> str:
+    """The sentence of an item that shares most words with the need (else its first real one)."""
+    text = item.text
+    if item.field == "description":
+        text = text.removeprefix(f"{entity.name}. ")
+    substantial = _sentence_stems(text, entity.language)
+    overlaps = [sum(stem in need for stem in stems) for _, stems in substantial]
+    best = substantial[overlaps.index(max(overlaps))][0] if max(overlaps) else substantial[0][0]
+    return best if len(best) <= MAX_SNIPPET else best[: MAX_SNIPPET - 1].rstrip() + "…"
+
+
+def explain(
+    need: dict[str, str],
+    entity: AnyEntity,
+    hits: list[tuple[int, float]],
+    items: list[Item],
+    max_evidence: int,
+) -> Reasons:
+    """Terms and evidence for one result, from the item hits that ranked it."""
+    evidence: list[Evidence] = []
+    for position, score in hits:
+        item = items[position]
+        text = snippet(item, need, entity)
+        if any(e.text == text for e in evidence):
+            continue
+        evidence.append(Evidence(field=item.field, text=text, score=round(score, 4)))
+        if len(evidence) == max_evidence:
+            break
+    return Reasons(terms=matched_terms(need, entity), evidence=evidence)

@@ -1,0 +1,1 @@
+"""OpenLab team formation: the problem, its checks, the exact and greedy solvers."""
