@@ -11,7 +11,7 @@ from api.access import AUTHORISED
 from api.context import RateLimiter, RequestContext
 from api.deps import VALID_UNICODE
 from api.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
-from api.metrics import RequestMetrics
+from api.metrics import CatalogueCollector, RequestMetrics
 from api.routers import (
     coach,
     entities,
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.state.matcher = matcher
     app.state.access = settings.access
     app.state.metrics = RequestMetrics()
+    app.state.metrics.watch(CatalogueCollector(__version__, matcher.ready, matcher.store.count))
     install_error_handlers(app)
     app.add_middleware(
         BodyLimitMiddleware,

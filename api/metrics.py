@@ -1,78 +1,98 @@
-"""Request counts and latencies for `GET /metrics`, in the Prometheus text format.
+"""`GET /metrics` through prometheus_client: requests by route and status with their latencies,
+the catalogue size, readiness, the version, and the process and garbage-collector metrics.
 
 Labels are the method, the route template (never the raw path: an entity id can name a
-person) and the status code, so the number of series stays bounded.
+person) and the status code, so the number of series stays bounded. Each app has a registry of
+its own. With PROMETHEUS_MULTIPROC_DIR set (several worker processes), the request metrics of
+every worker are read from that folder and added up.
 """
 
-import bisect
-import threading
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterator
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    disable_created_metrics,
+    multiprocess,
+)
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.metrics_core import GaugeMetricFamily, InfoMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+disable_created_metrics()
 
 # seconds; the upper bounds of the latency histogram
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-Labels = tuple[str, str, str]
+LABELS = ("method", "route", "status")
+
+
+class CatalogueCollector(Collector):
+    """The version, readiness and the catalogue size, read when scraped."""
+
+    def __init__(
+        self, version: str, ready: Callable[[], bool], counts: Callable[[], dict[str, int]]
+    ) -> None:
+        self.version = version
+        self.ready = ready
+        self.counts = counts
+
+    def collect(self) -> Iterator[Metric]:
+        """The gauges as they are now."""
+        yield InfoMetricFamily("matcher", "The running version.", value={"version": self.version})
+        yield GaugeMetricFamily(
+            "matcher_ready", "1 when an index is loaded and needs are answered.",
+            value=int(self.ready()),
+        )  # fmt: skip
+        entities = GaugeMetricFamily(
+            "matcher_entities", "Entities stored, by kind.", labels=["kind"]
+        )
+        for kind, n in sorted(self.counts().items()):
+            entities.add_metric([kind], n)
+        yield entities
 
 
 class RequestMetrics:
-    """Thread-safe counters of the requests served, by method, route and status."""
+    """The app's registry: request counter and latency histogram, version, process metrics."""
 
     def __init__(self) -> None:
-        self._counts: dict[Labels, list[int]] = {}  # per bucket, then +Inf
-        self._sums: dict[Labels, float] = {}
-        self._lock = threading.Lock()
+        self.registry = CollectorRegistry()
+        self._watched: list[Collector] = []
+        self._requests = Counter(
+            "matcher_http_requests", "Requests answered, by method, route and status.",
+            LABELS, registry=self.registry,
+        )  # fmt: skip
+        self._latency = Histogram(
+            "matcher_http_request_duration_seconds", "Time from request to response.",
+            LABELS, buckets=BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        ProcessCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one request and its duration."""
         labels = (method, route, str(status))
-        slot = bisect.bisect_left(BUCKETS, seconds)
-        with self._lock:
-            counts = self._counts.setdefault(labels, [0] * (len(BUCKETS) + 1))
-            counts[slot] += 1
-            self._sums[labels] = self._sums.get(labels, 0.0) + seconds
+        self._requests.labels(*labels).inc()
+        self._latency.labels(*labels).observe(seconds)
 
-    def lines(self) -> list[str]:
-        """The request counter and the latency histogram as exposition lines."""
-        with self._lock:
-            snapshot = {k: (list(v), self._sums[k]) for k, v in self._counts.items()}
-        out = [
-            "# HELP matcher_http_requests_total Requests answered, by method, route and status.",
-            "# TYPE matcher_http_requests_total counter",
-        ]
-        for labels, (counts, _) in sorted(snapshot.items()):
-            out.append(f"matcher_http_requests_total{{{_labels(labels)}}} {sum(counts)}")
-        out += [
-            "# HELP matcher_http_request_duration_seconds Time from request to response.",
-            "# TYPE matcher_http_request_duration_seconds histogram",
-        ]
-        for labels, (counts, total) in sorted(snapshot.items()):
-            out += _histogram(labels, counts, total)
-        return out
+    def watch(self, collector: Collector) -> None:
+        """Add a collector whose values are read when scraped."""
+        self.registry.register(collector)
+        self._watched.append(collector)
 
-
-def _histogram(labels: Labels, counts: list[int], total: float) -> list[str]:
-    name = "matcher_http_request_duration_seconds"
-    base = _labels(labels)
-    out, running = [], 0
-    for bound, count in zip((*map(str, BUCKETS), "+Inf"), counts, strict=True):
-        running += count
-        out.append(f'{name}_bucket{{{base},le="{bound}"}} {running}')
-    out.append(f"{name}_sum{{{base}}} {total:.6f}")
-    out.append(f"{name}_count{{{base}}} {running}")
-    return out
-
-
-def _labels(labels: Labels) -> str:
-    method, route, status = (_escape(v) for v in labels)
-    return f'method="{method}",route="{route}",status="{status}"'
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def gauge(name: str, help_text: str, values: Iterable[tuple[str, float]]) -> list[str]:
-    """One gauge; each value is (label text or "", number)."""
-    out = [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
-    for labels, value in values:
-        out.append(f"{name}{{{labels}}} {value:g}" if labels else f"{name} {value:g}")
-    return out
+    def exposition(self, accept: str = "") -> tuple[bytes, str]:
+        """The metrics in the format the Accept header asks for (OpenMetrics or Prometheus
+        text), with its content type."""
+        encode, content_type = choose_encoder(accept)
+        registry = self.registry
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            for collector in self._watched:
+                registry.register(collector)
+        return encode(registry), content_type

@@ -2,13 +2,14 @@
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     TypeAdapter,
     field_validator,
@@ -38,6 +39,11 @@ Area = Literal[
     "cleantech",
     "creative-industries",
 ]
+AREAS: tuple[str, ...] = get_args(Area)
+# JSON numbers only: not true (pydantic would read 1), not "1" (CSV cells are converted first)
+Number = Annotated[float, Strict()]
+Count = Annotated[int, Strict()]
+Flag = Annotated[bool, Strict()]  # true or false, not 1 or "yes"
 AccessType = Literal["physical", "remote", "virtual", "mail-in"]
 AccessMode = Literal["free", "conditional", "paid", "peer-reviewed"]
 Stage = Literal["startup", "sme", "large"]
@@ -54,8 +60,8 @@ class Location(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     municipality: Term
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
+    lat: Number | None = Field(None, ge=-90, le=90)
+    lon: Number | None = Field(None, ge=-180, le=180)
 
 
 class Project(BaseModel):
@@ -65,7 +71,7 @@ class Project(BaseModel):
 
     title: Text
     summary: str = ""
-    year: int | None = Field(None, ge=1900, le=2100)
+    year: Count | None = Field(None, ge=1900, le=2100)
 
 
 class EntityBase(BaseModel):
@@ -108,7 +114,7 @@ class Company(EntityBase):
 
     kind: Literal["company"] = "company"
     stage: Stage = "sme"
-    employees: int | None = Field(None, ge=0)
+    employees: Count | None = Field(None, ge=0)
     sector_codes: list[Term] = []
     offers: list[Term] = []
     seeks: list[Term] = []
@@ -122,9 +128,9 @@ class Lab(EntityBase):
     capabilities: list[Text] = []
     access_types: list[AccessType] = []
     access_modes: list[AccessMode] = []
-    open_to_smes: bool = True
-    trl_min: int = Field(1, ge=1, le=9)
-    trl_max: int = Field(9, ge=1, le=9)
+    open_to_smes: Flag = True
+    trl_min: Count = Field(1, ge=1, le=9)
+    trl_max: Count = Field(9, ge=1, le=9)
     price_url: str | None = None
     contact: str | None = None
 
@@ -142,7 +148,7 @@ class Publication(BaseModel):
 
     title: Text
     abstract: str = ""
-    year: int | None = Field(None, ge=1900, le=2100)
+    year: Count | None = Field(None, ge=1900, le=2100)
 
 
 class Researcher(EntityBase):
@@ -153,7 +159,7 @@ class Researcher(EntityBase):
     publications: list[Publication] = []
     expertise: list[Term] = []
     orcid: str | None = None
-    consent: bool = False
+    consent: Flag = False
 
 
 AnyEntity = Company | Lab | Researcher
@@ -176,9 +182,9 @@ class Near(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    lat: float = Field(..., ge=-90, le=90)
-    lon: float = Field(..., ge=-180, le=180)
-    radius_km: float = Field(..., gt=0, le=2000)
+    lat: Number = Field(..., ge=-90, le=90)
+    lon: Number = Field(..., ge=-180, le=180)
+    radius_km: Number = Field(..., gt=0, le=2000)
 
 
 class RecommendationFilters(BaseModel):
@@ -194,8 +200,8 @@ class RecommendationFilters(BaseModel):
     areas: list[Area] = []
     municipalities: list[Term] = []
     near: Near | None = None
-    open_to_smes: bool | None = None
-    trl: tuple[int, int] | int | None = None
+    open_to_smes: Flag | None = None
+    trl: tuple[Count, Count] | Count | None = None
     access_types: list[AccessType] = []
     access_modes: list[AccessMode] = []
     languages: list[Language] = []
@@ -226,11 +232,11 @@ class NeedRequest(BaseModel):
     need: str = Field(..., description="The innovation need, Swedish or English.")
     kinds: Kinds | None = Field(None, description="Entity kinds to return; all if omitted.")
     filters: RecommendationFilters = RecommendationFilters()
-    top_k: int | None = Field(None, description="Results per list (partners, testbeds).")
-    diversify: bool | None = Field(
+    top_k: Count | None = Field(None, description="Results per list (partners, testbeds).")
+    diversify: Flag | None = Field(
         None, description="Spread each list over disciplines; the server's default if omitted."
     )
-    partner_set: bool = Field(
+    partner_set: Flag = Field(
         True, description="Also choose a small set of partners that together cover the need."
     )
     municipality: Term | None = Field(

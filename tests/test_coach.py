@@ -29,6 +29,7 @@ from matcher.coach.workflow import UnknownRecordError
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
 from matcher.errors import InvalidRequestError, UnknownEntityError
+from matcher.evaluation.metrics import ndcg
 from matcher.recommend import need_id
 from matcher.schemas import NeedRequest, RecommendationResponse
 from matcher.search import reranker
@@ -547,16 +548,16 @@ def test_trained_reranker_ranks_by_the_feature_the_labels_depend_on() -> None:
     assert chance.shape == (100,) and np.all((chance > 0) & (chance < 1))
     ranked = [truth[i] for i in np.argsort(-chance, kind="stable")]
     assert ranked == sorted(truth, reverse=True)
-    assert reranker.ndcg([float(t) for t in ranked]) == pytest.approx(1.0)
+    assert ndcg([float(t) for t in ranked]) == pytest.approx(1.0)
 
 
 def test_ndcg() -> None:
-    assert reranker.ndcg([3.0, 2.0, 1.0, 0.0]) == pytest.approx(1.0)
-    assert reranker.ndcg([0.0, 0.0]) == 0.0
-    assert reranker.ndcg([]) == 0.0
-    assert 0 < reranker.ndcg([0.0, 1.0, 3.0]) < reranker.ndcg([1.0, 0.0, 3.0]) < 1
-    assert reranker.ndcg([0.0] * 10 + [1.0]) == 0.0  # beyond @10
-    assert reranker.ndcg([0.0, 1.0], k=1) == 0.0
+    assert ndcg([3.0, 2.0, 1.0, 0.0]) == pytest.approx(1.0)
+    assert ndcg([0.0, 0.0]) == 0.0
+    assert ndcg([]) == 0.0
+    assert 0 < ndcg([0.0, 1.0, 3.0]) < ndcg([1.0, 0.0, 3.0]) < 1
+    assert ndcg([0.0] * 10 + [1.0]) == 0.0  # beyond @10
+    assert ndcg([0.0, 1.0], k=1) == 0.0
 
 
 def test_reranker_save_and_load_round_trip(tmp_path: Path) -> None:

@@ -2,14 +2,17 @@
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.metrics import RequestMetrics
+from matcher import __version__
 from matcher.encoders.fake import FakeEncoder
 from matcher.settings import Settings
 
 SAMPLE = re.compile(r"^([a-z_]+)(?:\{(.*)\})? (\S+)$")
+LABEL = re.compile(r'\w+="(?:[^"\\]|\\.)*"')
 
 
 def samples(text: str) -> dict[tuple[str, str], float]:
@@ -20,7 +23,8 @@ def samples(text: str) -> dict[tuple[str, str], float]:
             continue
         match = SAMPLE.match(line)
         assert match, f"not an exposition line: {line!r}"
-        out[(match[1], match[2] or "")] = float(match[3])
+        labels = ",".join(sorted(LABEL.findall(match[2] or "")))  # in any order
+        out[(match[1], labels)] = float(match[3])
     return out
 
 
@@ -49,18 +53,29 @@ def test_the_histogram_is_cumulative_over_its_buckets() -> None:
     metrics = RequestMetrics()
     for seconds in (0.004, 0.005, 0.2, 0.2, 20.0):
         metrics.observe("GET", "/healthz", 200, seconds)
-    found = samples("\n".join(metrics.lines()))
+    found = samples(metrics.exposition()[0].decode())
     labels = 'method="GET",route="/healthz",status="200"'
     bucket = "matcher_http_request_duration_seconds_bucket"
-    assert found[(bucket, labels + ',le="0.005"')] == 2
-    assert found[(bucket, labels + ',le="0.15"')] == 2
-    assert found[(bucket, labels + ',le="0.25"')] == 4
-    assert found[(bucket, labels + ',le="10.0"')] == 4
-    assert found[(bucket, labels + ',le="+Inf"')] == 5
-    assert found[("matcher_http_request_duration_seconds_sum", labels)] == 20.409
+    assert found[(bucket, 'le="0.005",' + labels)] == 2
+    assert found[(bucket, 'le="0.15",' + labels)] == 2
+    assert found[(bucket, 'le="0.25",' + labels)] == 4
+    assert found[(bucket, 'le="10.0",' + labels)] == 4
+    assert found[(bucket, 'le="+Inf",' + labels)] == 5
+    assert found[("matcher_http_request_duration_seconds_sum", labels)] == pytest.approx(20.409)
 
 
 def test_metrics_say_not_ready_before_a_build(settings: Settings) -> None:
     client = TestClient(create_app(settings, encoder=FakeEncoder()))
     found = samples(client.get("/metrics").text)
     assert found[("matcher_ready", "")] == 0
+
+
+def test_process_metrics_and_openmetrics_on_request(client: TestClient) -> None:
+    found = samples(client.get("/metrics").text)
+    assert found[("process_resident_memory_bytes", "")] > 10_000_000
+    assert found[("matcher_info", 'version="' + __version__ + '"')] == 1
+    assert any(name == "python_gc_collections_total" for name, _ in found)
+    response = client.get("/metrics", headers={"Accept": "application/openmetrics-text"})
+    assert response.headers["content-type"].startswith("application/openmetrics-text")
+    assert response.text.rstrip().endswith("# EOF")
+    assert "# TYPE matcher_http_requests counter" in response.text

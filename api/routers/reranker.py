@@ -5,18 +5,17 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import MatcherDep
-from matcher.coach.training import TrainingDataError, from_feedback, save
+from matcher.coach.training import TrainingDataError, train
 from matcher.errors import InvalidRequestError
 
 router = APIRouter(prefix="/v1", tags=["coach"])
 
 
 @router.post("/reranker:train")
-def train(matcher: MatcherDep, seed: int = 0) -> dict[str, Any]:
+def retrain(matcher: MatcherDep, seed: int = 0) -> dict[str, Any]:
     """Train on every stored verdict, compare held out, and use it only if it wins."""
     try:
-        model, metrics = from_feedback(matcher.coach.feedback(), seed)
+        trained = train(matcher, seed)
     except TrainingDataError as exc:
         raise InvalidRequestError(str(exc)) from exc
-    active = save(matcher.settings.models_dir / "reranker", model, metrics, "feedback")
-    return {"active": active, **metrics}
+    return {"active": trained.active, **trained.metrics}

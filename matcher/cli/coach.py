@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from matcher.cli.common import CliError, load_settings, print_results, read_records
+from matcher.cli.common import CliError, Subparsers, load_settings, print_results, read_records
 
 
 def _coach_call(args: argparse.Namespace, call: Any) -> Any:
@@ -104,32 +104,21 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 def cmd_train_reranker(args: argparse.Namespace) -> int:
     """Train the reranker from feedback (or a simulated coach) and compare it held out."""
-    from matcher.coach.training import (
-        TrainingDataError,
-        from_feedback,
-        save,
-        simulated,
-        simulation_lists,
-    )
+    from matcher.coach.training import TrainingDataError, train
     from matcher.engine import Matcher
     from matcher.errors import NotBuiltError
 
-    settings = load_settings(args)
-    matcher = Matcher(settings)
     try:
-        if args.simulate:
-            model, metrics = simulated(simulation_lists(matcher), args.seed)
-            folder = settings.models_dir / "reranker-simulated"
-            source = "simulated"
-        else:
-            model, metrics = from_feedback(matcher.coach.feedback(), args.seed)
-            folder = settings.models_dir / "reranker"
-            source = "feedback"
+        trained = train(Matcher(load_settings(args)), args.seed, args.simulate)
     except (TrainingDataError, NotBuiltError) as exc:
         raise CliError(str(exc)) from exc
-    active = save(folder, model, metrics, source)
+    source, folder, metrics = trained.source, trained.folder, trained.metrics
     if args.json:
-        print(json.dumps({"source": source, "active": active, "folder": str(folder), **metrics}))
+        print(
+            json.dumps(
+                {"source": source, "active": trained.active, "folder": str(folder), **metrics}
+            )
+        )
         return 0
     print(
         f"held-out nDCG@10: engine order {metrics['ndcg@10_before']:.3f}, reranked "
@@ -142,8 +131,42 @@ def cmd_train_reranker(args: argparse.Namespace) -> int:
     )
     if source == "simulated":
         print(f"saved to {folder}; a simulated coach's model is never used for serving")
-    elif active:
+    elif trained.active:
         print(f"saved to {folder} and used from now on: it beats the engine's order held out")
     else:
         print(f"saved to {folder} but not used: it does not beat the engine's order held out")
     return 0
+
+
+def add_parsers(
+    sub: Subparsers, data: argparse.ArgumentParser, as_json: argparse.ArgumentParser
+) -> None:
+    """portfolio, feedback, train-reranker."""
+    port = sub.add_parser(
+        "portfolio",
+        parents=[data, as_json],
+        help="coach portfolios: create, list, recommend, export",
+    )
+    port.add_argument("action", choices=("create", "list", "recommend", "export"))
+    port.add_argument("portfolio_id", nargs="?", help="for recommend and export")
+    port.add_argument("--name", help="name of a new portfolio")
+    port.add_argument("--needs", help="JSON/JSONL: company ids, or {text, title?, municipality?}")
+    port.add_argument("--top", type=int, help="results per list")
+    port.add_argument("--format", choices=("csv", "json"), default="csv", help="export format")
+    port.add_argument("--output", help="write the export to this file")
+    port.set_defaults(func=cmd_portfolio)
+
+    fb = sub.add_parser(
+        "feedback", parents=[data, as_json], help="record a verdict on a shown suggestion"
+    )
+    fb.add_argument("need_id")
+    fb.add_argument("entity_id")
+    fb.add_argument("label", choices=("relevant", "not_relevant", "contacted", "partnered"))
+    fb.set_defaults(func=cmd_feedback)
+
+    tr = sub.add_parser(
+        "train-reranker", parents=[data, as_json], help="learn a reranker from coach feedback"
+    )
+    tr.add_argument("--simulate", action="store_true", help="use a simulated coach instead")
+    tr.add_argument("--seed", type=int, default=0, help="split and simulation seed")
+    tr.set_defaults(func=cmd_train_reranker)

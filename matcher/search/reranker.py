@@ -12,7 +12,6 @@ feedback.
 """
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -120,16 +119,6 @@ def train(rows: Sequence[dict[str, float]], labels: Sequence[int]) -> Reranker:
     model = LogisticRegression(C=1.0, max_iter=1000)
     model.fit((matrix - mean) / scale, np.asarray(labels))
     return Reranker(mean, scale, model.coef_[0].copy(), float(model.intercept_[0]))
-
-
-def ndcg(gains: Sequence[float], k: int = 10) -> float:
-    """nDCG@k of gains in ranked order (against the ideal order of the same gains)."""
-
-    def dcg(values: Sequence[float]) -> float:
-        return sum(g / math.log2(i + 2) for i, g in enumerate(values[:k]))
-
-    ideal = dcg(sorted(gains, reverse=True))
-    return dcg(list(gains)) / ideal if ideal > 0 else 0.0
 
 
 def save(folder: Path, model: Reranker, manifest: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from pydantic import (
     model_validator,
 )
 
-from matcher.schemas import Area, Kind, Language, Term, Text
+from matcher.schemas import Area, Count, Kind, Language, Number, Term, Text
 
 PersonId = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"^\S+$")
@@ -26,8 +26,8 @@ class Challenge(BaseModel):
     id: PersonId
     text: Text = Field(..., description="What the challenge is about, Swedish or English.")
     skills: list[Term] = Field([], description="Skills the team should cover.")
-    min_size: int | None = Field(None, ge=1, le=50)
-    max_size: int | None = Field(None, ge=1, le=50)
+    min_size: Count | None = Field(None, ge=1, le=50)
+    max_size: Count | None = Field(None, ge=1, le=50)
 
     @model_validator(mode="after")
     def _sizes(self) -> "Challenge":
@@ -81,12 +81,12 @@ class TeamConstraints(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    min_size: int = Field(3, ge=1, le=50)
-    max_size: int = Field(5, ge=1, le=50)
-    max_org_share: float | None = Field(
+    min_size: Count = Field(3, ge=1, le=50)
+    max_size: Count = Field(5, ge=1, le=50)
+    max_org_share: Number | None = Field(
         None, gt=0, le=1, description="Largest share of a team from one organisation."
     )
-    min_disciplines: int = Field(0, ge=0, le=20)
+    min_disciplines: Count = Field(0, ge=0, le=20)
     together: list[tuple[PersonId, PersonId]] = Field([], description="Pairs in the same team.")
     apart: list[tuple[PersonId, PersonId]] = Field([], description="Pairs never in one team.")
     leave_out: list[PersonId] = []
@@ -107,7 +107,7 @@ class TeamRequest(BaseModel):
     pool: Pool
     constraints: TeamConstraints = TeamConstraints()
     solver: Literal["auto", "exact", "greedy"] = "auto"
-    time_limit_s: float = Field(20.0, gt=0, le=120, description="Seconds for the exact solver.")
+    time_limit_s: Number = Field(20.0, gt=0, le=120, description="Seconds for the exact solver.")
 
     @field_validator("challenges")
     @classmethod
