@@ -55,10 +55,10 @@ def _env(data_dir: Path) -> dict[str, str]:
     }
 
 
-def build(catalog: str, data_dir: Path) -> dict[str, Any]:
+def build(catalogue: str, data_dir: Path) -> dict[str, Any]:
     """`matcher build` in a subprocess: its JSON summary, wall time and peak RSS."""
     started = time.perf_counter()
-    args = [MATCHER, "build", "--catalogue", catalog, "--data-dir", str(data_dir), "--json"]
+    args = [MATCHER, "build", "--catalogue", catalogue, "--data-dir", str(data_dir), "--json"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, env=_env(data_dir))
     out = proc.stdout.read() if proc.stdout else b""
     _, status, usage = os.wait4(proc.pid, 0)

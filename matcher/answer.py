@@ -12,10 +12,10 @@ from matcher.recommend import PreparedNeed, need_id
 from matcher.schemas import KINDS, AnyEntity, RecommendationResponse, Result
 from matcher.search.explain import explain, need_stems
 from matcher.search.filters import met_constraints, passes
+from matcher.search.query import Query
 from matcher.search.ranked import Pairs, Ranked, order, rank
 from matcher.search.ranking import Candidate, fuse, fused
 from matcher.search.reranker import RERANK_POOL, Reranker, features
-from matcher.search.retrieval import Query
 from matcher.served import Loaded
 from matcher.settings import RankingSettings
 
@@ -60,7 +60,7 @@ class Answer:
         self.stems = need_stems(need.request.need)
         self.kinds = set(need.request.kinds or KINDS)
         self.coverage: dict[str, np.ndarray] = {}
-        self.response: RecommendationResponse | None = None
+        self._response: RecommendationResponse | None = None
 
     def _may_join(self, entity: AnyEntity) -> bool:
         """Whether an entity may be in the partner set (a partner the request allows)."""
@@ -110,7 +110,7 @@ class Answer:
         )
         self.shown = self._shown(lists, positions)
         lab_cover = analysis.cover([e for e, _ in lists["testbeds"]])
-        self.response = RecommendationResponse(
+        self._response = RecommendationResponse(
             need_id=need_id(request.need),
             aspects=analysis.described(members, member_cover),
             results=self._ranked(analysis, lists["partners"]),
@@ -121,7 +121,14 @@ class Answer:
             partner_set=partner_set,
             reranked=self.reranker is not None,
         )
-        return self.response
+        return self._response
+
+    @property
+    def response(self) -> RecommendationResponse:
+        """The response `build` made."""
+        if self._response is None:
+            raise RuntimeError("the answer is not built yet")
+        return self._response
 
     def _shown(
         self, lists: dict[str, Pairs], positions: dict[str, dict[str, int]]

@@ -16,7 +16,8 @@ import numpy as np
 from matcher.encoders.base import Encode
 from matcher.needs.aspects import segments
 from matcher.schemas import NeedRequest
-from matcher.search.retrieval import Query, Retriever
+from matcher.search.query import Query
+from matcher.search.retrieval import Retriever
 
 NEED_ENCODING = ThreadPoolExecutor(4, thread_name_prefix="needs")
 CLAUSE_ENCODING = ThreadPoolExecutor(4, thread_name_prefix="clauses")

@@ -29,7 +29,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def catalogue_file(tmp_path: Path) -> Path:
     """The tiny synthetic catalogue on disk."""
-    return write_catalogue(tmp_path / "catalog.jsonl")
+    return write_catalogue(tmp_path / "catalogue.jsonl")
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
     folder = tmp_path_factory.mktemp("engine")
     settings = Settings(data_dir=folder / "data", encoder=EncoderSettings(name="fake"), access=OPEN)
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalogue(folder / "catalog.jsonl")))
+    matcher.build(str(write_catalogue(folder / "catalogue.jsonl")))
     return matcher
 
 

@@ -92,7 +92,7 @@ def build(folder: Path, encoder: EncoderSettings, fake: FakeEncoder | None) -> M
     """The tiny catalogue built in `folder`."""
     settings = Settings(data_dir=folder / "data", encoder=encoder, access=OPEN)
     matcher = Matcher(settings, encoder=fake)
-    matcher.build(str(write_catalogue(folder / "catalog.jsonl")))
+    matcher.build(str(write_catalogue(folder / "catalogue.jsonl")))
     return matcher
 
 

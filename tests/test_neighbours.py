@@ -288,11 +288,11 @@ def test_without_disciplines_complements_are_other_kinds(tmp_path: Path) -> None
             "description": "Battery test lab.",
         },
     ]
-    catalog = tmp_path / "plain.jsonl"
-    catalog.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    catalogue = tmp_path / "plain.jsonl"
+    catalogue.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     settings = Settings(data_dir=tmp_path / "data", encoder=EncoderSettings(name="fake"))
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(catalog))
+    matcher.build(str(catalogue))
     found = matcher.neighbours("company:a", "complements").results
     assert {r.id for r in found} == {"researcher:c", "lab:d"}
     assert all(r.reasons.complements and "beside Alpha" in r.reasons.complements for r in found)

@@ -301,7 +301,7 @@ def leaching(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
     folder = tmp_path_factory.mktemp("leaching")
     settings = Settings(data_dir=folder / "data", encoder=EncoderSettings(name="fake"))
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalogue(folder / "catalog.jsonl", ENTITIES + LEACHING)))
+    matcher.build(str(write_catalogue(folder / "catalogue.jsonl", ENTITIES + LEACHING)))
     return matcher
 
 

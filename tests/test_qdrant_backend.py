@@ -141,7 +141,7 @@ def test_cluster_mode_keeps_points_in_the_cluster(
 def build(folder: Path, index: IndexSettings) -> Matcher:
     settings = Settings(data_dir=folder / "data", encoder=EncoderSettings(name="fake"), index=index)
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalogue(folder / "catalog.jsonl")))
+    matcher.build(str(write_catalogue(folder / "catalogue.jsonl")))
     return matcher
 
 
@@ -160,5 +160,5 @@ def test_engine_on_qdrant_ranks_like_faiss(tmp_path: Path) -> None:
     assert all(expected) and ranked(qdrant) == expected
     reopened = Matcher(qdrant.settings, encoder=FakeEncoder())  # loads the saved snapshot
     assert ranked(reopened) == expected
-    qdrant.build(str(tmp_path / "qdrant" / "catalog.jsonl"))  # a rebuild replaces the snapshot
+    qdrant.build(str(tmp_path / "qdrant" / "catalogue.jsonl"))  # a rebuild replaces the snapshot
     assert ranked(qdrant) == expected

@@ -12,9 +12,9 @@ from matcher.needs.analysis import is_partner
 from matcher.recommend import NeedBatch
 from matcher.schemas import KINDS, NeedRequest
 from matcher.search.filters import passes
+from matcher.search.query import Query
 from matcher.search.ranked import rank
 from matcher.search.ranking import Candidate, fuse
-from matcher.search.retrieval import Query
 
 FUSIONS = [
     {"fusion": "convex", "lexical_weight": 1.5},

@@ -77,7 +77,7 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, str, dict[s
         access=ACCESS,
     )
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalogue(folder / "catalog.jsonl")))
+    matcher.build(str(write_catalogue(folder / "catalogue.jsonl")))
     _, secret = KeyStore(matcher.store).create("fuzz", "admin")
     body = PortfolioCreate(name="Fuzz", needs=[{"text": "recycling lithium-ion batteries"}])
     stored = coach.create_portfolio(matcher, body)

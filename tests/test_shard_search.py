@@ -46,7 +46,7 @@ def test_shards_are_searched_at_once_and_answer_as_one_at_a_time(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalogue(tmp_path / "catalog.jsonl", [*ENTITIES, SWEDISH])))
+    matcher.build(str(write_catalogue(tmp_path / "catalogue.jsonl", [*ENTITIES, SWEDISH])))
     shards = matcher.served().retriever.snapshot.shards
     assert set(shards) == {"en", "sv"}
     threads: dict[str, set[str]] = {language: set() for language in shards}
@@ -74,7 +74,7 @@ def test_shards_are_scored_at_once_and_score_as_one_at_a_time(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalogue(tmp_path / "catalog.jsonl", [*ENTITIES, SWEDISH])))
+    matcher.build(str(write_catalogue(tmp_path / "catalogue.jsonl", [*ENTITIES, SWEDISH])))
     retriever = matcher.served().retriever
     scored_on: set[str] = set()
     score_shard = retriever._score_shard

@@ -72,11 +72,11 @@ def test_the_engine_runs_unchanged_on_either_store(store_url: str, tmp_path: Pat
         data_dir=tmp_path / "data", store_url=store_url, encoder=EncoderSettings(name="fake")
     )
     matcher = Matcher(settings, encoder=FakeEncoder())
-    report = matcher.build(str(write_catalogue(tmp_path / "catalog.jsonl")))
+    report = matcher.build(str(write_catalogue(tmp_path / "catalogue.jsonl")))
     assert report.inserted == len(ENTITIES) and report.reindexed
     top = matcher.recommend(NeedRequest(need="recycling lithium-ion batteries black mass"))
     assert top.results[0].id == "company:battery-loop"
-    assert not matcher.build(str(tmp_path / "catalog.jsonl")).reindexed
+    assert not matcher.build(str(tmp_path / "catalogue.jsonl")).reindexed
     assert matcher.delete(["company:battery-loop"]).store == 1
     after = matcher.recommend(NeedRequest(need="recycling lithium-ion batteries black mass"))
     assert "company:battery-loop" not in [r.id for r in after.results]
@@ -87,7 +87,7 @@ def test_emptying_the_store_leaves_an_index_that_says_so(store_url: str, tmp_pat
         data_dir=tmp_path / "data", store_url=store_url, encoder=EncoderSettings(name="fake")
     )
     matcher = Matcher(settings, encoder=FakeEncoder())
-    matcher.build(str(write_catalogue(tmp_path / "catalog.jsonl")))
+    matcher.build(str(write_catalogue(tmp_path / "catalogue.jsonl")))
     assert matcher.delete([e["id"] for e in ENTITIES]).store == len(ENTITIES)
     assert not any(matcher.store.count().values()) and matcher.ready()
     with pytest.raises(NotBuiltError, match="lists no entities"):

@@ -70,7 +70,6 @@ def measure(matcher: Matcher, need: dict[str, Any]) -> dict[str, Any]:
     request = NeedRequest(need=need["need"], kinds=PARTNERS, top_k=10)
     [answer] = matcher.answers([request], record=False, rerank=False)
     response = answer.response
-    assert response is not None
     members = response.partner_set or []
     top5 = response.results[:5]
     same = response.results[: len(members)]

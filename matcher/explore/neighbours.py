@@ -15,8 +15,8 @@ from matcher.index.items import searchable_text
 from matcher.needs.partners import relative
 from matcher.schemas import AnyEntity, Company, Kind, Result
 from matcher.search.explain import explain, need_stems
+from matcher.search.query import Query
 from matcher.search.ranking import Candidate
-from matcher.search.retrieval import Query
 from matcher.served import Loaded
 from matcher.text import stems
 

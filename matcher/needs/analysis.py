@@ -8,8 +8,9 @@ import numpy as np
 from matcher.needs.aspects import VOTERS, AspectDraft, DisciplineMap, group, key_terms
 from matcher.needs.partners import PLAIN_LIST, RELEVANCE_FLOOR, Pick, choose, relative
 from matcher.schemas import PARTNER_KINDS, AnyEntity, Aspect
+from matcher.search.query import Query
 from matcher.search.ranking import fuse
-from matcher.search.retrieval import Query, Retriever
+from matcher.search.retrieval import Retriever
 
 FIT_FLOOR = 0.4
 ASPECT_ITEMS = 30

@@ -7,8 +7,8 @@ import numpy as np
 
 from matcher.schemas import KINDS, AnyEntity, Kind, NeedRequest, RecommendationFilters
 from matcher.search.filters import passes
+from matcher.search.query import Query
 from matcher.search.ranking import Candidate, diversify
-from matcher.search.retrieval import Query
 from matcher.served import Loaded
 
 Pairs = list[tuple[AnyEntity, Candidate]]

@@ -174,6 +174,32 @@ def _skill_holders(
     return held
 
 
+def _sizes(request: TeamRequest) -> tuple[np.ndarray, np.ndarray]:
+    """Each challenge's smallest and largest team (its own, else the request's)."""
+    rules, challenges = request.constraints, request.challenges
+    min_size = np.array([c.min_size or rules.min_size for c in challenges])
+    max_size = np.array([c.max_size or rules.max_size for c in challenges])
+    for challenge, low, high in zip(challenges, min_size, max_size, strict=True):
+        if low > high:
+            raise TeamRequestError(
+                f"challenge {challenge.id}: minimum size {low} above maximum {high}"
+            )
+    return min_size, max_size
+
+
+def _pairs(given: list[tuple[str, str]], name: str, rows: dict[str, int]) -> list[tuple[int, int]]:
+    """Pairs of pool ids as pool rows; a pair of one person or a stranger is refused."""
+    out = []
+    for a, b in given:
+        if a == b:
+            raise TeamRequestError(f"{name} pairs a person with themselves: {a}")
+        missing = [i for i in (a, b) if i not in rows]
+        if missing:
+            raise TeamRequestError(f"{name} names people not in the pool: {', '.join(missing)}")
+        out.append((rows[a], rows[b]))
+    return out
+
+
 def build_problem(
     loaded: Loaded,
     request: TeamRequest,
@@ -202,25 +228,7 @@ def build_problem(
         use = semantic if len(people) >= MIN_POOL_FOR_SEMANTIC_SKILLS else None
         has_skill.append(_skill_holders(people, group, use))
     rows = {p.id: i for i, p in enumerate(people)}
-    min_size = np.array([c.min_size or rules.min_size for c in challenges])
-    max_size = np.array([c.max_size or rules.max_size for c in challenges])
-    for challenge, low, high in zip(challenges, min_size, max_size, strict=True):
-        if low > high:
-            raise TeamRequestError(
-                f"challenge {challenge.id}: minimum size {low} above maximum {high}"
-            )
-
-    def pairs(given: list[tuple[str, str]], name: str) -> list[tuple[int, int]]:
-        out = []
-        for a, b in given:
-            if a == b:
-                raise TeamRequestError(f"{name} pairs a person with themselves: {a}")
-            missing = [i for i in (a, b) if i not in rows]
-            if missing:
-                raise TeamRequestError(f"{name} names people not in the pool: {', '.join(missing)}")
-            out.append((rows[a], rows[b]))
-        return out
-
+    min_size, max_size = _sizes(request)
     return TeamProblem(
         people=[p.id for p in people],
         challenges=[c.id for c in challenges],
@@ -233,6 +241,6 @@ def build_problem(
         max_size=max_size,
         max_org_share=rules.max_org_share,
         min_disciplines=rules.min_disciplines,
-        together=pairs(rules.together, "together"),
-        apart=pairs(rules.apart, "apart"),
+        together=_pairs(rules.together, "together", rows),
+        apart=_pairs(rules.apart, "apart", rows),
     )

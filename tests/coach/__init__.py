@@ -1,0 +1,1 @@
+"""The coach workflow: portfolios, batch runs, shortlists, exports, feedback, the reranker."""
