@@ -40,9 +40,8 @@ class Loaded:
 def settle_heap() -> None:
     """Take the objects alive now (models, catalogue, index) out of the cyclic collector's scans.
 
-    With the models loaded a full collection walks about half a million objects (~0.3 s on two
-    cores), and one falls due every few requests; frozen objects are still freed by reference
-    counting. The first call also collects what is garbage by then.
+    With the models loaded a full collection walks every object of the models and the catalogue,
+    and one falls due every few requests; frozen objects are still freed by reference counting. The first call also collects what is garbage by then.
     """
     if not gc.get_freeze_count():
         gc.collect()

@@ -8,7 +8,8 @@ def quiet_numpy_blas() -> int:
 
     A request's matrix products are small (a need against a few thousand texts). On two cores,
     OpenBLAS's idle workers keep spinning for a while after each product and take the cores
-    from the embedding models that encode the next need, which then ran 2-4x slower. Where no
+    from the embedding models that encode the next need, which then ran several times slower
+    (docs/benchmarks.md). Where no
     BLAS library is recognisably NumPy's own (a build linked to a system BLAS), every BLAS
     library is limited. Call it on the main thread: a call from another thread (after the main
     one set a number) does not change the number the library uses.

@@ -3,7 +3,7 @@
 Every write is one transaction with synchronous=FULL, so an acknowledged write survives a crash,
 the operating system's included. The one exception is the ranking a recommendation was shown,
 written on every request: it waits for the disk only at the next full write (synchronous=NORMAL;
-WAL keeps it through a crash of the server itself), which took about 1 ms off each request. A
+WAL keeps it through a crash of the server itself), which spares each request a disk wait. A
 power loss may forget the last few shown rankings; feedback on such a need then asks for its
 recommendations again. Feedback is unique per (need, entity, label): sending the same feedback
 twice stores it once. Each need's latest shown ranking is kept, so feedback can be learned from

@@ -43,8 +43,8 @@ def one_thread() -> Iterator[None]:
     used PyTorch yet starts from the last number set anywhere), so each model thread sets its
     own. A need's products are too small to gain much from a second core, and in a server the
     second core does other work for the request meanwhile (the other model, or the ranking
-    while the clauses are encoded): through the API at 100,000 entities, needs on one thread
-    gave p50 87 ms against 94-98 ms on two. Catalogue texts, in batches, keep every core.
+    while the clauses are encoded; docs/benchmarks.md compares one thread with two). Catalogue
+    texts, in batches, keep every core.
     """
     before = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -77,7 +77,7 @@ def packed_linear(weight: torch.Tensor) -> Callable[[torch.Tensor, torch.Tensor]
     """`x -> F.linear(x, weight, bias)` through oneDNN with the weight packed once, in its own
     layout, instead of re-laid out on every product; F.linear itself where this build cannot.
 
-    For bfloat16 products on one core, a need's products took 1.5-2.5x less time, with equal
+    For bfloat16 products on one core this is markedly faster (docs/benchmarks.md), with equal
     results (tests/test_bert_layers.py compares them bit for bit)."""
     try:
         packed = torch.ops.mkldnn._reorder_linear_weight(weight, PACK_HINT)

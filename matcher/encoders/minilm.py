@@ -1,9 +1,9 @@
 """all-MiniLM-L6-v2, loaded offline from the package that ships it.
 
 Catalogue texts go through sentence-transformers (batches, progress, the vectors in the cache).
-Needs go through the same weights on a lean layer stack (bert_layers.py): a need of a few
-dozen tokens is encoded about 2x sooner, in bfloat16 products where the processor has fast
-bfloat16 units; its vectors agree with sentence-transformers' at a cosine of 0.9999 or more.
+Needs go through the same weights on a lean layer stack (bert_layers.py), sooner for a need of
+a few dozen tokens (docs/benchmarks.md), in bfloat16 products where the processor has fast
+bfloat16 units; tests/test_minilm_lean.py checks its vectors against sentence-transformers'.
 """
 
 import os

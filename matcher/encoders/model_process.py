@@ -3,12 +3,10 @@ each other's hold on Python's interpreter lock.
 
 A forward pass makes a few hundred small PyTorch calls, and each needs the interpreter lock
 between its products. In one process, a request's ranking (Python and NumPy) and the model
-threads take turns at that lock: on two cores a need encoded while another thread ran plain
-Python took 160 times as long, and while the server ranked a need, the clauses of that need
-took twice their time alone. A child process has a lock of its own. Through the API at 100,000
-entities, needs of two and three clauses were answered 4-6 ms sooner, and four clients at once
-got 27 answers a second instead of 22.5 (docs/benchmarks.md); the vectors are bit for bit the
-ones the model gives in process.
+threads take turns at that lock, and a need encoded while another thread runs plain Python
+takes many times as long. A child process has a lock of its own (docs/benchmarks.md has what
+it gains under one client and under four); the vectors are bit for bit the ones the model
+gives in process.
 
 Only needs go to the child. Catalogue texts come in large batches that use every core, and go
 to the model in this process, loaded on first use. If the child dies, the next call starts a

@@ -2,9 +2,9 @@
 
 Catalogue texts go through the C engine (fast in batches: one text per core). Needs go, by
 default ("auto" or "torch"), through the same weights run by PyTorch on one thread
-(e5_torch.py), which leaves the second core to the request that ranks meanwhile: through the
-API at 100,000 entities, p50 74-78 ms against 82-87 ms with the C engine on needs, p99 138-140
-against 169-184 ms. The two engines' vectors agree to a cosine of 0.9998 or more.
+(e5_torch.py), which leaves the second core to the request that ranks meanwhile
+(docs/benchmarks.md compares the two engines on needs); tests/test_e5_torch.py checks that
+their vectors agree.
 """
 
 import threading

@@ -35,7 +35,7 @@ def _single_threaded(
     search: Callable[[], tuple[np.ndarray, np.ndarray]],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run a search on one thread: for a few queries, waking FAISS's OpenMP threads (which
-    contend with the encoder's own threads) costs more than it saves, about 2x on 2 cores."""
+    contend with the encoder's own threads) costs more than it saves."""
     threads = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)
     try:
@@ -49,12 +49,12 @@ class FaissBackend:
 
     An IVF index holds its vectors under positions 0..n-1 (in the order added); `_held` maps
     positions to ids and back. Its lists hold the vectors in float16, half the bytes to scan; a
-    search's scores are those of the float16 vectors (within 3e-5 of the exact ones for the
-    768-d vectors of a 100,000-entity catalogue, so it finds what float32 lists find). The
+    search's scores are those of the float16 vectors (close enough to the exact ones that it
+    finds what float32 lists find; the recall check below confirms it). The
     float32 vectors are kept apart in position order, where an entity's texts lie side by side:
     fetching them, which is how a request scores its candidates exactly, reads rows of one
-    matrix instead of the lists. Through the API at 100,000 entities this took about 6 ms off
-    the p50 of a recommendation, for half again the memory of float32 lists. Removing re-adds
+    matrix instead of the lists: faster requests for more memory (docs/benchmarks.md, "Vector
+    search", has both). Removing re-adds
     the vectors kept, with the same trained lists. IVF indexes saved with float32 lists (no
     exact file; with or without the ids file) still load and work as before.
     """

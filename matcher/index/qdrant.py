@@ -8,12 +8,12 @@ Two modes:
 - Local mode (no `url`): an in-process `QdrantClient(":memory:")`, exact brute-force search in
   NumPy; `save` writes the points as ids.npy and vectors.npy, loading upserts them into a
   fresh in-memory collection. Meant for tests and small catalogues: qdrant-client's local
-  mode validates every point in Python (tens of seconds per 100k points to add or load).
+  mode validates every point in Python, which is slow to add or load at scale.
 
 Why not `QdrantClient(path=...)` for local mode: it holds an exclusive file lock on its folder
 for as long as the client lives (a second load of the same snapshot, in this process or in
 another one such as the CLI beside the server, fails), and it commits every point separately
-with an fsync, as a pickle (over a minute for 10k points). Plain .npy files hold no lock.
+with an fsync, as a pickle. Plain .npy files hold no lock.
 """
 
 import uuid

@@ -2,12 +2,11 @@
 
 Below `exact_threshold` vectors the index is flat (exact), from `ivf_threshold` on IVF (float16
 lists, the float32 vectors apart: see faiss.py), HNSW in between. Both thresholds default to
-10k: an exact search of 10k 768-d vectors takes about 1 ms on one core, of 33k 5 ms, against
-0.3 ms through IVF lists (at 10,000 entities, 33k and 20k texts per language shard, a
-recommendation's p50 through the API fell from 57 to 33 ms). The HNSW range is empty: on 2
-cores an HNSW graph of 100k 384-d vectors took over ten times as long to build as an IVF index
-of the same recall and speed, and removing from HNSW means rebuilding the graph, where IVF
-removes in place (docs/benchmarks.md, "Vector search"). HNSW stays available by raising
+10k, where an exact search of a shard starts to cost a request more than IVF lists do. The
+HNSW range is empty: on a few cores an HNSW graph takes many times longer to build than an IVF
+index of the same recall and speed, and removing from HNSW means rebuilding the graph, where
+IVF removes in place (docs/benchmarks.md, "Vector search", has the figures). HNSW stays
+available by raising
 `ivf_threshold`. After an approximate index is filled, recall@10 against exact search is
 measured on a sample of the stored vectors used as queries, and the search-time parameter
 (efSearch or nprobe) is raised step by step until it reaches `min_recall`."""
@@ -48,8 +47,8 @@ def ivf_parameters(n: int) -> dict[str, int]:
     """IVF lists (about 2·sqrt(n), at least 39 training points each), probes, training sample.
 
     The starting nprobe is a floor the recall check only raises: stored vectors used as
-    queries find their neighbours more easily than new queries do, so at 100k and 1M real
-    held-out queries needed about 12 probes for recall 0.95 where stored ones needed 1-4.
+    queries find their neighbours more easily than new queries do, so held-out queries need
+    several times the probes stored ones need (docs/benchmarks.md, "Vector search").
     """
     nlist = max(1, min(int(2 * math.sqrt(n)), n // MIN_PER_LIST))
     return {
