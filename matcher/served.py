@@ -41,7 +41,8 @@ def settle_heap() -> None:
     """Take the objects alive now (models, catalogue, index) out of the cyclic collector's scans.
 
     With the models loaded a full collection walks every object of the models and the catalogue,
-    and one falls due every few requests; frozen objects are still freed by reference counting. The first call also collects what is garbage by then.
+    and one falls due every few requests; frozen objects are still freed by reference counting.
+    The first call also collects what is garbage by then.
     """
     if not gc.get_freeze_count():
         gc.collect()
