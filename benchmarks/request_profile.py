@@ -244,7 +244,7 @@ def main() -> None:
     matcher.ready()
     for need in SHORT[:2] + LONG[:1]:  # first calls load lazily built parts
         matcher.recommend(NeedRequest(need=need), record=False)
-    entities = len(matcher._current().entities)
+    entities = len(matcher.served().entities)
     print(f"catalogue: {entities} entities, encoder {matcher.encoder.model_id}")
     report("short needs", SHORT, matcher, args.repeat)
     matcher.warm_up()

@@ -18,7 +18,7 @@ from typing import Any
 
 import uvicorn
 
-from matcher import engine, recommend
+from matcher import answer, engine, recommend
 from matcher.cli.main import main
 from matcher.encoders import hybrid
 from matcher.needs import analysis as needs
@@ -30,14 +30,14 @@ STAGES: list[tuple[Any, str, str]] = [  # owner, attribute, label
     (hybrid.HybridEncoder, "encode_queries", "encode"),
     (retrieval.Retriever, "queries", "prepare queries"),
     (retrieval.Retriever, "candidates_many", "search"),
-    (recommend.Answer, "build", "answer"),
-    (recommend, "rank", "rank"),
+    (answer.Answer, "build", "answer"),
+    (answer, "rank", "rank"),
     (recommend.ClauseVectors, "of", "wait for clauses"),
     (needs.NeedAnalysis, "analyse", "aspects"),
     (needs.NeedAnalysis, "pool", "partner pool"),
     (needs.NeedAnalysis, "cover", "cover"),
-    (recommend.Answer, "_partner_set", "partner set"),
-    (recommend.Answer, "_result", "explain one result"),
+    (answer.Answer, "_partner_set", "partner set"),
+    (answer.Answer, "_result", "explain one result"),
 ]
 
 

@@ -145,6 +145,10 @@ class Matcher:
             self._serving.refresh(caught.listed)
         return caught
 
+    def index_is_current(self) -> bool:
+        """Whether the current snapshot was built from exactly the store's content and model."""
+        return ingestion.index_is_current(self._catalogue())
+
     def _erase(self, plan: erasure.Plan) -> erasure.Erased:
         """Erase what a write removed, and forget what is kept of it in memory."""
         erased = erasure.erase(self.store, self.encoder, self.coach, plan)

@@ -15,7 +15,6 @@ from typing import IO
 import httpx
 import pytest
 
-from matcher.catalogue.ingest import index_is_current
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
 from matcher.index.snapshot import load_snapshot, snapshot_info
@@ -81,11 +80,11 @@ def test_killing_an_ingest_at_any_moment_leaves_a_loadable_index(tmp_path: Path)
         matcher = check_consistent(data)
         served = snapshot_info(data / "index")["catalogue"]
         outcomes.add("old" if served == old else "new")
-        assert served == old or index_is_current(matcher), "the index is the old or the new one"
+        assert served == old or matcher.index_is_current(), "the index is the old or the new one"
     finished = subprocess.run([*command, str(big)], env=environment(data), capture_output=True)
     assert finished.returncode == 0, finished.stderr
     matcher = check_consistent(data)
-    assert index_is_current(matcher)
+    assert matcher.index_is_current()
     assert sum(matcher.store.count().values()) == 4000
     assert matcher.get("company:firm-3999") is not None
     assert outcomes, "every kill was checked"
@@ -190,4 +189,4 @@ def test_acknowledged_bulk_writes_survive_a_killed_server(tmp_path: Path) -> Non
     finally:
         restarted.send_signal(signal.SIGTERM)
         restarted.wait(10)
-    assert index_is_current(check_consistent(data)), "the index follows the store again"
+    assert check_consistent(data).index_is_current(), "the index follows the store again"

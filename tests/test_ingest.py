@@ -216,7 +216,7 @@ def test_a_crash_while_rebuilding_keeps_the_previous_index(
     assert ids(built.recommend(NeedRequest(need=BATTERY)))[0] == "company:battery-loop"
     monkeypatch.undo()
     fresh = Matcher(built.settings, encoder=FakeEncoder())
-    assert not ingest_module.index_is_current(fresh)
+    assert not fresh.index_is_current()
     repaired = fresh.ingest(source)
     assert repaired.unchanged == 1 and repaired.reindexed, "a stale index is rebuilt"
     assert "company:hydrogen-works" in ids(fresh.recommend(NeedRequest(need="green hydrogen")))
