@@ -14,6 +14,7 @@ from api.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handl
 from api.metrics import CatalogueCollector, RequestMetrics
 from api.routers import (
     coach,
+    docs,
     entities,
     health,
     ingest,
@@ -22,6 +23,7 @@ from api.routers import (
     reranker,
     teams,
 )
+from api.security import SecurityHeaders
 from matcher import __version__
 from matcher.catalogue.keys import KeyStore
 from matcher.encoders import Encoder
@@ -44,6 +46,8 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         title="Innovation matchmaking engine",
         version=__version__,
         description="Partners and testbeds in the Stockholm region for an innovation need.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.matcher = matcher
     app.state.access = settings.access
@@ -66,7 +70,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
-    for router in (health.router, pages.router):
+    for router in (health.router, pages.router, docs.router):
         app.include_router(router)
     api = (recommendations.router, ingest.router, entities.router, entities.map_router)
     for router in (*api, teams.router, coach.router, reranker.router):
@@ -74,4 +78,6 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             router, dependencies=[AUTHORISED, VALID_UNICODE], responses=ERROR_RESPONSES
         )
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    app.mount("/docs-assets", docs.assets, name="docs-assets")
+    app.add_middleware(SecurityHeaders)
     return app

@@ -3,6 +3,7 @@
 import re
 from datetime import date
 from typing import Annotated, Literal, get_args
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -49,7 +50,58 @@ AccessMode = Literal["free", "conditional", "paid", "peer-reviewed"]
 Stage = Literal["startup", "sme", "large"]
 Language = Literal["sv", "en"]
 
-ID_PATTERN = re.compile(r"^(company|lab|researcher):[a-z0-9][a-z0-9-]{0,99}$")
+ID_PATTERN = re.compile(r"(company|lab|researcher):[a-z0-9][a-z0-9-]{0,99}")  # whole ids only
+ORCID = re.compile(r"(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])")
+EMAIL = re.compile(r"[^@\s\"'<>(),;:]+@[^@\s\"'<>(),;:]+\.[A-Za-z]{2,}")
+PHONE = re.compile(r"\+?[0-9][0-9 ()-]{4,30}")
+
+
+def web_url(value: str) -> str:
+    """An absolute http(s) URL with a host and nothing a page could mistake for markup; a bare
+    host name ("www.example.se/page") is taken as https."""
+    value = value.strip()
+    if "://" not in value and re.match(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/|$)", value):
+        value = f"https://{value}"
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http:// or https:// address")
+    if len(value) > 2000 or any(c.isspace() or c in "\"'<>`\\" for c in value):
+        raise ValueError("must be an address without spaces, quotes or angle brackets")
+    return value
+
+
+def _contact(value: str) -> str:
+    """An e-mail address, a phone number or a web address."""
+    value = value.strip()
+    if EMAIL.fullmatch(value) or PHONE.fullmatch(value):
+        return value
+    try:
+        return web_url(value)
+    except ValueError:
+        raise ValueError(
+            "must be an e-mail address, a phone number or an http(s) address"
+        ) from None
+
+
+def _orcid(value: str) -> str:
+    """An ORCID iD (0000-0002-1825-0097, or as its orcid.org address) with a valid check digit,
+    kept in its bare form."""
+    match = ORCID.fullmatch(value.strip())
+    if not match:
+        raise ValueError("must be an ORCID iD such as 0000-0002-1825-0097")
+    digits = match[1].replace("-", "")
+    total = 0
+    for digit in digits[:-1]:
+        total = (total + int(digit)) * 2
+    check = (12 - total % 11) % 11
+    if digits[-1] != ("X" if check == 10 else str(check)):
+        raise ValueError(f"ORCID iD {match[1]} has a wrong check digit")
+    return match[1]
+
+
+WebUrl = Annotated[str, AfterValidator(web_url)]
+Contact = Annotated[str, AfterValidator(_contact)]
+Orcid = Annotated[str, AfterValidator(_orcid)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -88,14 +140,14 @@ class EntityBase(BaseModel):
     disciplines: list[Term] = []
     location: Location | None = None
     language: Language = "en"
-    url: str | None = None
+    url: WebUrl | None = None
     updated_at: date | None = None
     projects: list[Project] = []
 
     @field_validator("id")
     @classmethod
     def _id_shape(cls, value: str) -> str:
-        if not ID_PATTERN.match(value):
+        if not ID_PATTERN.fullmatch(value):
             raise ValueError(
                 "id must look like 'kind:slug' with kind company, lab or researcher and a slug "
                 "of lowercase letters, digits and hyphens"
@@ -131,8 +183,8 @@ class Lab(EntityBase):
     open_to_smes: Flag = True
     trl_min: Count = Field(1, ge=1, le=9)
     trl_max: Count = Field(9, ge=1, le=9)
-    price_url: str | None = None
-    contact: str | None = None
+    price_url: WebUrl | None = None
+    contact: Contact | None = None
 
     @model_validator(mode="after")
     def _trl_order(self) -> "Lab":
@@ -158,7 +210,7 @@ class Researcher(EntityBase):
     affiliation: Term
     publications: list[Publication] = []
     expertise: list[Term] = []
-    orcid: str | None = None
+    orcid: Orcid | None = None
     consent: Flag = False
 
 

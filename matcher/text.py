@@ -69,7 +69,7 @@ def sentences(text: str) -> list[str]:
     return parts or [text.strip()]
 
 
-SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\x00\ud800-\udfff]")  # and NUL, which PostgreSQL cannot store
 JsonPath = tuple[str | int, ...]
 
 
@@ -95,4 +95,7 @@ def unpaired_surrogate(value: object, path: JsonPath = ()) -> JsonPath | None:
     return None
 
 
-UNICODE_MESSAGE = "text holds an unpaired surrogate (U+D800-U+DFFF); send valid Unicode"
+UNICODE_MESSAGE = (
+    "text holds an unpaired surrogate (U+D800-U+DFFF) or a NUL character; send valid Unicode "
+    "without NUL"
+)

@@ -12,7 +12,7 @@ from matcher.schemas import NeedRequest
 JSON = {"content-type": "application/json"}
 LAB = (
     '{"id": "lab:x-rig", "kind": "lab", "name": "X", "description": "A rig.", "host": "RISE"'
-    ', "url": "\\ud800"}'
+    ', "url": "https://rig.example/\\ud800"}'
 )
 
 

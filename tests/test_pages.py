@@ -222,10 +222,12 @@ def test_coach_marks_feedback_and_shortlists(server, browser) -> None:
     view = Page(browser)
     page = view.page
     page.goto(f"{base}/coach")
-    page.wait_for_function("document.querySelector('#message').innerText.includes('API key')")
+    page.wait_for_function("() => document.querySelector('#message').innerText.includes('API key')")
     page.fill("#api-key", (data / "editor.key").read_text())
     page.click("#key-form button[type=submit]")
-    page.wait_for_function("document.querySelector('#message').innerText.includes('Key saved')")
+    page.wait_for_function(
+        "() => document.querySelector('#message').innerText.includes('Key saved')"
+    )
     page.fill("#portfolio-name", "Browser cohort")
     page.fill(
         "#portfolio-needs",
@@ -240,7 +242,9 @@ def test_coach_marks_feedback_and_shortlists(server, browser) -> None:
     page.wait_for_selector(".suggestion.marked-good")
     assert "marked good" in first.inner_text()
     first.locator("button.keep").click()
-    page.wait_for_function(f"document.querySelector('.shortlist').innerText.includes('{entity}')")
+    page.wait_for_function(
+        "(entity) => document.querySelector('.shortlist').innerText.includes(entity)", arg=entity
+    )
     stored = CoachStore(data / "coach.sqlite").feedback()
     assert [(f["entity_id"], f["label"]) for f in stored] == [(entity, "relevant")]
     with page.expect_download() as download:
@@ -257,7 +261,7 @@ def test_openlab_forms_teams_with_a_discipline_chart(server, browser) -> None:
     page = view.page
     page.goto(f"{base}/openlab")
     page.click("#example")
-    page.wait_for_function("document.getElementById('challenges').value.length > 10")
+    page.wait_for_function("() => document.getElementById('challenges').value.length > 10")
     page.fill("#max-size", "6")
     page.click("#teams-form button[type=submit]")
     page.wait_for_selector("#teams .team")

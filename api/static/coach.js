@@ -8,26 +8,27 @@ let current = null;
 
 async function refreshList(selected) {
   const portfolios = await api("/v1/portfolios");
-  select.innerHTML = portfolios.map(
-    (p) => `<option value="${escapeHtml(p.id)}">${escapeHtml(p.name)} (${p.needs} startups)</option>`
-  ).join("");
+  fill(select, portfolios.map((p) => h("option", { value: p.id, text: `${p.name} (${p.needs} startups)` })));
   if (selected) select.value = selected;
 }
 
 function suggestion(needId, result) {
-  return `<li class="suggestion" data-need="${escapeHtml(needId)}" data-entity="${escapeHtml(result.id)}">
-    ${entityLink(result.id, result.name)} <span class="meta">${escapeHtml(result.kind)}</span>
-    <span class="actions">
-      <button type="button" class="good" aria-label="Good suggestion: ${escapeHtml(result.name)}">Good</button>
-      <button type="button" class="bad" aria-label="Bad suggestion: ${escapeHtml(result.name)}">Bad</button>
-      <button type="button" class="keep" aria-label="Shortlist ${escapeHtml(result.name)}">Shortlist</button>
-    </span><span class="verdict" aria-live="polite"></span></li>`;
+  const button = (kind, label, text) => h("button", { type: "button", class: kind, "aria-label": label, text });
+  return h("li", { class: "suggestion", dataset: { need: needId, entity: result.id } }, [
+    entityLink(result.id, result.name), " ", h("span", { class: "meta", text: result.kind }), " ",
+    h("span", { class: "actions" }, [
+      button("good", `Good suggestion: ${result.name}`, "Good"), " ",
+      button("bad", `Bad suggestion: ${result.name}`, "Bad"), " ",
+      button("keep", `Shortlist ${result.name}`, "Shortlist"),
+    ]),
+    h("span", { class: "verdict", "aria-live": "polite" }),
+  ]);
 }
 
 function shortlist(need) {
   return need.shortlist.length
-    ? `<ul>${need.shortlist.map((s) => `<li>${escapeHtml(s.entity_id)}${s.note ? ` – ${escapeHtml(s.note)}` : ""}</li>`).join("")}</ul>`
-    : "<span class=\"meta\">empty</span>";
+    ? h("ul", {}, need.shortlist.map((s) => h("li", { text: s.note ? `${s.entity_id} – ${s.note}` : s.entity_id })))
+    : h("span", { class: "meta", text: "empty" });
 }
 
 async function open(portfolioId) {
@@ -40,11 +41,13 @@ async function open(portfolioId) {
   current = stored;
   const rows = stored.needs.map((need, i) => {
     const response = run.needs[i].response;
-    return `<tr data-need="${escapeHtml(need.need_id)}"><th scope="row">${escapeHtml(need.title)}</th>
-      <td><ul class="suggestions">${response.results.map((r) => suggestion(response.need_id, r)).join("")}</ul></td>
-      <td class="shortlist">${shortlist(need)}</td></tr>`;
+    return h("tr", { dataset: { need: need.need_id } }, [
+      h("th", { scope: "row", text: need.title }),
+      h("td", {}, [h("ul", { class: "suggestions" }, response.results.map((r) => suggestion(response.need_id, r)))]),
+      h("td", { class: "shortlist" }, [shortlist(need)]),
+    ]);
   });
-  table.querySelector("tbody").innerHTML = rows.join("");
+  fill(table.querySelector("tbody"), rows);
   table.hidden = false;
   exportButton.hidden = false;
   say(message, `${stored.needs.length} startups in ${run.seconds.toFixed(1)} s.`);
@@ -84,7 +87,7 @@ table.addEventListener("click", async (event) => {
       const need = await api(
         `/v1/portfolios/${encodeURIComponent(current.id)}/needs/${encodeURIComponent(row.dataset.need)}/shortlist`,
         { method: "PUT", body: { entity_id: entityId, note: "" } });
-      row.querySelector(".shortlist").innerHTML = shortlist(need);
+      fill(row.querySelector(".shortlist"), [shortlist(need)]);
       verdict.textContent = " shortlisted";
       return;
     }
@@ -102,9 +105,7 @@ exportButton.addEventListener("click", async () => {
     const path = `/v1/portfolios/${encodeURIComponent(current.id)}/export.csv`;
     const response = await fetch(path, { headers: apiHeaders() });
     if (!response.ok) throw new Error((await response.json()).error.message);
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(await response.blob());
-    link.download = `shortlists-${current.id}.csv`;
+    const link = h("a", { href: URL.createObjectURL(await response.blob()), download: `shortlists-${current.id}.csv` });
     link.click();
     URL.revokeObjectURL(link.href);
   } catch (error) {
@@ -114,9 +115,9 @@ exportButton.addEventListener("click", async () => {
 
 document.getElementById("key-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  try { window.localStorage.setItem(KEY_STORE, keyInput.value.trim()); } catch (error) { /* private mode */ }
+  setApiKey(keyInput.value.trim());
   keyInput.value = "";
-  say(message, apiKey() ? "Key saved in this browser." : "Key removed.");
+  say(message, apiKey() ? "Key saved for this browser tab until it is closed." : "Key removed.");
   if (!apiKey()) return;
   refreshList().catch((error) => say(message, error.message, true));
 });

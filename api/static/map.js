@@ -7,10 +7,18 @@ const AREAS = {
 };
 
 function shape(point, x, y) {
-  const colour = AREAS[point.area] || AREAS.none;
-  if (point.kind === "lab") return `<rect x="${x - 4}" y="${y - 4}" width="8" height="8" fill="${colour}"/>`;
-  if (point.kind === "company") return `<polygon points="${x},${y - 5} ${x + 5},${y + 4} ${x - 5},${y + 4}" fill="${colour}"/>`;
-  return `<circle cx="${x}" cy="${y}" r="4" fill="${colour}"/>`;
+  const fill = AREAS[point.area] || AREAS.none;
+  if (point.kind === "lab") return s("rect", { x: x - 4, y: y - 4, width: 8, height: 8, fill });
+  if (point.kind === "company") {
+    return s("polygon", { points: `${x},${y - 5} ${x + 5},${y + 4} ${x - 5},${y + 4}`, fill });
+  }
+  return s("circle", { cx: x, cy: y, r: 4, fill });
+}
+
+function swatch(colour) {
+  const mark = h("span", { class: "swatch" });
+  mark.style.background = colour;
+  return mark;
 }
 
 async function draw() {
@@ -20,15 +28,17 @@ async function draw() {
     const points = data.points.map((p) => {
       const x = pad + p.x * (size - 2 * pad), y = pad + (1 - p.y) * (size - 2 * pad);
       const label = `${p.name} (${p.kind}; ${p.disciplines.join(", ") || "no disciplines"})`;
-      return `<a href="/entities/${encodeURIComponent(p.id)}" aria-label="${escapeHtml(label)}"><title>${escapeHtml(label)}</title>${shape(p, x, y)}</a>`;
-    }).join("");
-    document.getElementById("map").innerHTML =
-      `<svg role="img" aria-label="Map of ${data.points.length} entities" viewBox="0 0 ${size} ${size}" width="100%">${points}</svg>`;
+      return s("a", { href: `/entities/${encodeURIComponent(p.id)}`, "aria-label": label },
+        [s("title", { text: label }), shape(p, x, y)]);
+    });
+    const svg = s("svg", { role: "img", "aria-label": `Map of ${data.points.length} entities`,
+      viewBox: `0 0 ${size} ${size}`, width: "100%" }, points);
+    fill(document.getElementById("map"), [svg]);
     document.getElementById("map-caption").textContent =
       `${data.points.length} entities laid out with ${data.method} on their text embeddings. ● researcher ▲ company ■ lab`;
     const used = new Set(data.points.map((p) => p.area));
-    document.getElementById("legend").innerHTML = Object.entries(AREAS).filter(([a]) => used.has(a)).map(
-      ([a, c]) => `<li><span class="swatch" style="background:${c}"></span>${escapeHtml(a)}</li>`).join("");
+    fill(document.getElementById("legend"), Object.entries(AREAS).filter(([a]) => used.has(a))
+      .map(([a, c]) => h("li", {}, [swatch(c), a])));
     say(message, "");
   } catch (error) {
     say(message, error.message, true);

@@ -9,6 +9,12 @@ function parse(id, label) {
   try { return JSON.parse(text); } catch (error) { throw new Error(`The ${label} are not valid JSON: ${error.message}`); }
 }
 
+function swatch(colour) {
+  const mark = h("span", { class: "swatch" });
+  mark.style.background = colour;
+  return mark;
+}
+
 function chart(teams) {
   const disciplines = [...new Set(teams.flatMap((t) => t.members.flatMap((m) => m.disciplines)))].sort();
   const colour = (d) => {
@@ -19,34 +25,43 @@ function chart(teams) {
   const most = Math.max(1, ...teams.map((t) => t.members.reduce((n, m) => n + m.disciplines.length, 0)));
   const unit = (width - left - 10) / most;
   let y = 0;
-  const bars = teams.map((t) => {
+  const bars = teams.flatMap((t) => {
     const counts = {};
     t.members.forEach((m) => m.disciplines.forEach((d) => { counts[d] = (counts[d] || 0) + 1; }));
     let x = left;
     const parts = Object.keys(counts).sort().map((d) => {
       const w = counts[d] * unit;
-      const rect = `<rect x="${x}" y="${y}" width="${w}" height="${barHeight}" fill="${colour(d)}"><title>${escapeHtml(d)}: ${counts[d]}</title></rect>`;
+      const rect = s("rect", { x, y, width: w, height: barHeight, fill: colour(d) },
+        [s("title", { text: `${d}: ${counts[d]}` })]);
       x += w;
       return rect;
-    }).join("");
-    const label = `<text x="${left - 6}" y="${y + barHeight * 0.7}" text-anchor="end" font-size="12">${escapeHtml(t.challenge_id)}</text>`;
+    });
+    const label = s("text", { x: left - 6, y: y + barHeight * 0.7, "text-anchor": "end", "font-size": 12,
+      text: t.challenge_id });
     y += barHeight + gap;
-    return label + parts;
-  }).join("");
-  const legend = disciplines.map((d) => `<li><span class="swatch" style="background:${colour(d)}"></span>${escapeHtml(d)}</li>`).join("");
-  return `<svg role="img" aria-label="Stacked bars of disciplines per team" viewBox="0 0 ${width} ${y}" width="100%">${bars}</svg>
-    <ul class="legend">${legend}</ul>`;
+    return [label, ...parts];
+  });
+  const svg = s("svg", { role: "img", "aria-label": "Stacked bars of disciplines per team",
+    viewBox: `0 0 ${width} ${y}`, width: "100%" }, bars);
+  const legend = h("ul", { class: "legend" }, disciplines.map((d) => h("li", {}, [swatch(colour(d)), d])));
+  return [svg, legend];
 }
 
 function teamCard(team) {
-  const members = team.members.map((m) => `<li>${m.in_catalogue ? entityLink(m.id, m.name) : escapeHtml(m.name)}
-    <span class="meta">(${escapeHtml(m.organisation)}; ${m.disciplines.map(escapeHtml).join(", ")})</span>
-    <div class="complements">${escapeHtml(m.reason)}</div></li>`).join("");
-  return `<li class="card team"><h3>${escapeHtml(team.challenge_id)}</h3>
-    <div class="meta">objective ${team.objective.toFixed(2)} · ${team.organisations.length} organisations · ${team.disciplines.length} disciplines</div>
-    ${team.skills_covered.length ? `<div>Skills covered: ${team.skills_covered.map(escapeHtml).join(", ")}</div>` : ""}
-    ${team.skills_missing.length ? `<div class="missing">Skills missing: ${team.skills_missing.map(escapeHtml).join(", ")}</div>` : ""}
-    <ul>${members}</ul></li>`;
+  const members = team.members.map((m) => h("li", {}, [
+    m.in_catalogue ? entityLink(m.id, m.name) : m.name, " ",
+    h("span", { class: "meta", text: `(${m.organisation}; ${m.disciplines.join(", ")})` }),
+    h("div", { class: "complements", text: m.reason }),
+  ]));
+  return h("li", { class: "card team" }, [
+    h("h3", { text: team.challenge_id }),
+    h("div", { class: "meta", text: `objective ${team.objective.toFixed(2)} · ${team.organisations.length} `
+      + `organisations · ${team.disciplines.length} disciplines` }),
+    team.skills_covered.length ? h("div", { text: `Skills covered: ${team.skills_covered.join(", ")}` }) : null,
+    team.skills_missing.length
+      ? h("div", { class: "missing", text: `Skills missing: ${team.skills_missing.join(", ")}` }) : null,
+    h("ul", {}, members),
+  ]);
 }
 
 document.getElementById("example").addEventListener("click", async () => {
@@ -76,8 +91,8 @@ document.getElementById("teams-form").addEventListener("submit", async (event) =
     const gap = result.gap == null ? "" : `, gap ${(result.gap * 100).toFixed(2)} %`;
     say(message, `${result.teams.length} teams (${result.status}${gap}) in ${result.seconds.toFixed(1)} s.` +
       (result.unassigned.length ? ` Not placed: ${result.unassigned.length}.` : ""));
-    document.getElementById("teams").innerHTML = result.teams.map(teamCard).join("");
-    document.getElementById("chart").innerHTML = chart(result.teams);
+    fill(document.getElementById("teams"), result.teams.map(teamCard));
+    fill(document.getElementById("chart"), chart(result.teams));
     document.getElementById("teams-section").hidden = false;
     document.getElementById("chart-section").hidden = false;
   } catch (error) {

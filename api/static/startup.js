@@ -4,18 +4,16 @@ const message = document.getElementById("message");
 const LIMIT = 10000;
 
 function show(listId, results) {
-  document.getElementById(listId).innerHTML =
-    results.length ? results.map((r) => card(r)).join("") : "<li>No matches with these conditions.</li>";
+  fill(document.getElementById(listId), cards(results, "No matches with these conditions."));
 }
 
 function showAspects(aspects, partnerSet) {
   document.getElementById("aspects-section").hidden = !aspects.length;
-  document.getElementById("aspects").innerHTML = aspects.map(
-    (a) => `<li><strong>${escapeHtml(a.label)}</strong>: ${escapeHtml(a.text)}</li>`
-  ).join("");
+  fill(document.getElementById("aspects"), aspects.map(
+    (a) => h("li", {}, [h("strong", { text: a.label }), `: ${a.text}`])));
   const members = partnerSet || [];
   document.getElementById("set-section").hidden = !members.length;
-  document.getElementById("partner-set").innerHTML = members.map((r) => card(r)).join("");
+  fill(document.getElementById("partner-set"), members.map((r) => card(r)));
 }
 
 form.addEventListener("submit", async (event) => {

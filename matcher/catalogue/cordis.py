@@ -6,10 +6,13 @@ start year) are its profile; its place comes from the participation rows.
 """
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from matcher.schemas import web_url
 
 PROJECTS = "project.json"
 ORGANISATIONS = "organization.json"
@@ -83,9 +86,9 @@ def organisation_record(rows: list[dict[str, Any]], projects: dict[str, Any]) ->
     location = _location(first)
     if location:
         record["location"] = location
-    url = str(first.get("organizationURL") or "").strip()
+    url = _first_url(str(first.get("organizationURL") or ""))
     if url:
-        record["url"] = url if "://" in url else f"https://{url}"
+        record["url"] = url
     if kind == "lab":
         record["host"] = name
     elif (sme := _flag(first.get("SME"))) is not None:
@@ -125,3 +128,16 @@ def cordis_records(folder: Path) -> Iterator[tuple[str, dict[str, Any] | ValueEr
             by_org[org].append(row)
     for org, rows in by_org.items():
         yield f"{ORGANISATIONS} record {first_seen[org]}", organisation_record(rows, projects)
+
+
+def _first_url(text: str) -> str | None:
+    """The first web address in a CORDIS URL cell, which can list several ("www.a.gr / www.b.gr")
+    or none that is usable; None when there is none."""
+    for part in re.split(r"[\s;,|]+", text.strip()):
+        if "." not in part:
+            continue
+        try:
+            return web_url(part if "://" in part else f"https://{part}")
+        except ValueError:
+            continue
+    return None
