@@ -25,7 +25,9 @@ def presented_key(headers: dict[str, str]) -> str | None:
     return headers.get("x-api-key") or None
 
 
-def _check(request: Request, role: Role, public: bool) -> ApiKey | None:
+def check_role(request: Request, role: Role, public: bool = False) -> ApiKey | None:
+    """The request's key when it may act with `role` (401 without a valid key, 403 with a
+    weaker one); `public` reads are open to all when the settings say so."""
     access: AccessSettings = request.app.state.access
     key: ApiKey | None = getattr(request.state, "api_key", None)
     if getattr(request.state, "bad_key", False):
@@ -69,23 +71,17 @@ ROUTE_ROLES: dict[tuple[str, str], tuple[Role, bool]] = {
 
 
 def route_role(request: Request) -> tuple[Role, bool]:
-    """The role a request's route needs; a bulk upload that replaces everything needs admin."""
+    """The role a request's route needs. A route asks for more from what it parsed (a bulk
+    upload that replaces the whole catalogue needs admin: see routers/ingest.py), never from the
+    raw query string."""
     route = getattr(request.scope.get("route"), "path", "")
-    role, public = ROUTE_ROLES.get((request.method, route), ("admin", False))
-    if route == "/v1/entities:bulk" and (request.query_params.get("replace") or "").lower() in (
-        "true",
-        "1",
-        "yes",
-        "on",
-    ):
-        role = "admin"
-    return role, public
+    return ROUTE_ROLES.get((request.method, route), ("admin", False))
 
 
 def authorise(request: Request) -> ApiKey | None:
     """The dependency every API router is included with: the route's role, from the table."""
     role, public = route_role(request)
-    return _check(request, role, public)
+    return check_role(request, role, public)
 
 
 AUTHORISED = Depends(authorise)

@@ -178,3 +178,69 @@ def test_request_ids_and_a_log_line_without_personal_data(
 def test_settings_open_to_the_tests_do_not_need_keys(settings: Settings, built: Matcher) -> None:
     client = TestClient(create_app(settings, encoder=FakeEncoder()))
     assert client.post("/v1/entities:bulk", json=[LAB]).status_code == 200
+
+
+TRUE_SPELLINGS = ["true", "True", "TRUE", "1", "yes", "Yes", "y", "Y", "on", "ON", "t", "T"]
+FALSE_SPELLINGS = ["false", "False", "0", "no", "n", "N", "off", "f", "F"]
+
+
+@pytest.mark.parametrize("spelling", TRUE_SPELLINGS)
+def test_every_spelling_of_replace_needs_the_admin_role(built: Matcher, spelling: str) -> None:
+    client, keys = app_for(built)
+    editor, admin = (keys.create(role, role)[1] for role in ("editor", "admin"))
+    before = built.store.count()
+    for query in (f"replace={spelling}", f"replace=false&replace={spelling}"):
+        refused = client.post(f"/v1/entities:bulk?{query}", json=[LAB], headers=bearer(editor))
+        assert refused.status_code == 403, query
+        assert "admin" in refused.json()["error"]["message"]
+    assert built.store.count() == before, "nothing was deleted or added"
+    done = client.post(f"/v1/entities:bulk?replace={spelling}", json=[LAB], headers=bearer(admin))
+    assert done.status_code == 200 and built.store.count() == {"lab": 1}
+
+
+@pytest.mark.parametrize("spelling", FALSE_SPELLINGS)
+def test_an_editor_upserts_with_every_spelling_of_no_replace(built: Matcher, spelling: str) -> None:
+    client, keys = app_for(built)
+    editor = keys.create("editor", "editor")[1]
+    before = sum(built.store.count().values())
+    done = client.post(f"/v1/entities:bulk?replace={spelling}", json=[LAB], headers=bearer(editor))
+    assert done.status_code == 200 and done.json()["deleted"] == 0
+    assert sum(built.store.count().values()) == before + 1
+
+
+def test_a_replace_value_no_parser_accepts_is_refused(built: Matcher) -> None:
+    client, keys = app_for(built)
+    admin = keys.create("admin", "admin")[1]
+    response = client.post("/v1/entities:bulk?replace=maybe", json=[LAB], headers=bearer(admin))
+    assert response.status_code == 422 and "replace" in response.json()["error"]["message"]
+
+
+ROLES = ("reader", "editor", "admin")
+SAMPLE_PATH = {
+    "{entity_id}": "company:no-such-company",
+    "{portfolio_id}": "portfolio:none",
+    "{need_id}": "need:none",
+}
+
+
+def sample_path(route: str) -> str:
+    for name, value in SAMPLE_PATH.items():
+        route = route.replace(name, value)
+    return route
+
+
+@pytest.mark.parametrize(("method", "route"), sorted(ROUTE_ROLES))
+def test_each_route_refuses_exactly_the_keys_below_its_role(
+    built: Matcher, method: str, route: str
+) -> None:
+    client, keys = app_for(built, public_read=False)
+    needed, _ = ROUTE_ROLES[(method, route)]
+    secrets = {role: keys.create(role, role)[1] for role in ROLES}
+    path = sample_path(route)
+    anonymous = client.request(method, path, json={})
+    assert anonymous.status_code == 401, f"{method} {route} without a key"
+    for role, secret in secrets.items():
+        response = client.request(method, path, json={}, headers=bearer(secret))
+        allowed = ROLES.index(role) >= ROLES.index(needed)
+        refused = response.status_code in (401, 403)
+        assert refused != allowed, f"{method} {route} with a {role} key: {response.status_code}"

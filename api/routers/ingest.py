@@ -2,9 +2,10 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from api.access import check_role
 from api.deps import MatcherDep
 from api.errors import ErrorBody
 from matcher.catalogue.reading import (
@@ -43,8 +44,19 @@ FormatQuery = Annotated[
     Query(description="Body format; taken from Content-Type when omitted."),
 ]
 ReplaceQuery = Annotated[
-    bool, Query(description="Also delete every stored entity that is not in this upload.")
+    bool,
+    Query(description="Also delete every stored entity that is not in this upload (admin only)."),
 ]
+
+
+def replacing(request: Request, replace: ReplaceQuery = False) -> bool:
+    """`replace` as the route parsed it; replacing the whole catalogue needs the admin role."""
+    if replace:
+        check_role(request, "admin")
+    return replace
+
+
+Replacing = Annotated[bool, Depends(replacing)]
 
 
 def _format(request: Request, fmt: str | None) -> str:
@@ -71,7 +83,7 @@ BULK_ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.post(":bulk", openapi_extra=BULK_BODY, responses=BULK_ERRORS)
 async def bulk(
-    request: Request, matcher: MatcherDep, format: FormatQuery = None, replace: ReplaceQuery = False
+    request: Request, matcher: MatcherDep, replace: Replacing, format: FormatQuery = None
 ) -> dict[str, Any]:
     """Add or update many entities by id; bad rows are reported with where and why.
 

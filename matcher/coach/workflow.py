@@ -177,12 +177,26 @@ def export_rows(matcher: Matcher, portfolio_id: str) -> list[dict[str, str]]:
     return rows
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: one that would start a formula (= + - @, a tab or a
+    carriage return) gets a leading apostrophe, as OWASP advises for CSV exports."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def export_csv(matcher: Matcher, portfolio_id: str) -> str:
     """The shortlists as CSV text."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
     writer.writeheader()
-    writer.writerows(export_rows(matcher, portfolio_id))
+    writer.writerows(
+        {column: spreadsheet_safe(value) for column, value in row.items()}
+        for row in export_rows(matcher, portfolio_id)
+    )
     return out.getvalue()
 
 

@@ -223,3 +223,32 @@ def test_api_serves_an_active_reranker(client: TestClient, engine: Matcher) -> N
     assert [r["kind"] for r in ranked["results"]] == sorted(
         (r["kind"] for r in plain["results"]), key=lambda kind: kind != "researcher"
     )
+
+
+def test_csv_export_cells_never_start_a_formula(client: TestClient) -> None:
+    company = {
+        "id": "company:formula-co",
+        "kind": "company",
+        "name": "+1+1 Formula Co",
+        "description": "Battery recycling of lithium-ion cells at pilot scale.",
+    }
+    assert client.put("/v1/entities/company:formula-co", json=company).status_code == 201
+    portfolio = client.post(
+        "/v1/portfolios",
+        json={
+            "name": '=HYPERLINK("http://evil.example")',
+            "needs": [{"text": "battery recycling", "title": "@SUM(A1:A9)"}],
+        },
+    ).json()
+    need_id = portfolio["needs"][0]["need_id"]
+    shortlist = f"/v1/portfolios/{portfolio['id']}/needs/{need_id}/shortlist"
+    note = "=cmd|' /C calc'!A0"
+    kept = client.put(shortlist, json={"entity_id": "company:formula-co", "note": note})
+    assert kept.status_code == 200, kept.text
+    text = client.get(f"/v1/portfolios/{portfolio['id']}/export.csv").text
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["portfolio"] == '\'=HYPERLINK("http://evil.example")'
+    assert row["need"] == "'@SUM(A1:A9)"
+    assert row["name"] == "'+1+1 Formula Co"
+    assert row["note"] == "'" + note
+    assert row["entity_id"] == "company:formula-co"  # ordinary cells are left as they are
