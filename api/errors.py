@@ -169,7 +169,7 @@ class BodyLimitMiddleware:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise _TooLarge
+                raise _TooLarge(limit)
             return message
 
         try:
@@ -182,5 +182,9 @@ class BodyLimitMiddleware:
         await error_response(413, "too_large", message)(scope, receive, send)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(StarletteHTTPException):
+    """A streamed body that passed the limit: raised from `receive`, so a route reading its body
+    answers 413 through the HTTP error handler (a plain exception there would become a 400)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body is larger than {limit} bytes")

@@ -97,3 +97,56 @@ def test_the_schema_declares_the_error_shape(client: TestClient) -> None:
             assert answer == {"$ref": "#/components/schemas/ErrorBody"}, path
     csv = document["paths"]["/v1/portfolios/{portfolio_id}/export.csv"]["get"]["responses"]
     assert list(csv["200"]["content"]) == ["text/csv"]
+
+
+DEEP = "[" * 5000 + "]" * 5000
+BULK_BODIES = {
+    "deeply nested JSON": (DEEP, "application/json", "nested 5000 levels"),
+    "deeply nested JSON object": ('{"a":' * 3000 + "1" + "}" * 3000, "application/json", "nested"),
+    "deeply nested JSON line": (DEEP + "\n", "application/x-ndjson", "nested 5000 levels"),
+    "a CSV cell of 100,000 [": (
+        "id,kind,name,description,affiliation,publications\n"
+        "researcher:a,researcher,A,Research.,KTH," + "[" * 100_000 + "\n",
+        "text/csv",
+        "publications: JSON nested 100000 levels",
+    ),
+    "a CSV header field over the field limit": (
+        "id," + "x" * 140_000 + "\ncompany:a,1\n",
+        "text/csv",
+        "unreadable CSV header",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BULK_BODIES))
+def test_bulk_bodies_that_broke_the_parser_are_422s(client: TestClient, case: str) -> None:
+    body, media, fragment = BULK_BODIES[case]
+    before = client.get("/readyz").json()["entities"]
+    response = client.post("/v1/entities:bulk", content=body, headers={"content-type": media})
+    assert response.status_code == 422, response.text
+    assert fragment in response.json()["error"]["message"]
+    assert client.get("/readyz").json()["entities"] == before, "nothing stored changed"
+
+
+def test_json_nesting_skips_brackets_inside_strings() -> None:
+    from matcher.catalogue.json_text import nesting
+
+    assert nesting('[{"a": [1, 2]}]') == 3
+    assert nesting('["[[[[[[", "{{{{"]') == 1
+    assert nesting('"\\"[[["') == 0
+    assert nesting("") == 0
+
+
+@pytest.mark.parametrize("path", ["/v1/recommendations", "/v1/entities:bulk"])
+def test_a_streamed_body_over_the_limit_without_a_length_is_413(
+    client: TestClient, path: str
+) -> None:
+    chunks = 600 if path.endswith(":bulk") else 30  # 60 MB against 50 MB, 3 MB against 1 MB
+
+    def stream():  # noqa: ANN202
+        for _ in range(chunks):
+            yield b" " * 100_000
+
+    response = client.post(path, content=stream(), headers=JSON)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"

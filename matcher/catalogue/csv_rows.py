@@ -10,6 +10,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from matcher.catalogue import json_text
+
 LIST_FIELDS = {
     "keywords",
     "areas",
@@ -43,9 +45,11 @@ def _value(column: str, cell: str) -> Any:
         return [part.strip() for part in cell.split(";") if part.strip()]
     if column in JSON_FIELDS:
         try:
-            return json.loads(cell)
+            return json_text.loads(cell)
         except json.JSONDecodeError as exc:
             raise RowError(f"{column}: not valid JSON ({exc.msg})") from exc
+        except json_text.TooDeepError as exc:
+            raise RowError(f"{column}: {exc}") from exc
     if column in INT_FIELDS:
         try:
             return int(cell)
@@ -89,7 +93,12 @@ def csv_records(text: str, name: str) -> Iterator[tuple[str, object]]:
     """(where, record) per data row; `where` is 'name:line' of the row's first line."""
     header = text.split("\n", 1)[0]
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=separator(header))
-    if not reader.fieldnames or "id" not in [f.strip() for f in reader.fieldnames]:
+    try:
+        names = reader.fieldnames
+    except csv.Error as exc:
+        yield f"{name}:1", ValueError(f"unreadable CSV header ({exc})")
+        return
+    if not names or "id" not in [f.strip() for f in names]:
         yield f"{name}:1", ValueError("the header row has no 'id' column")
         return
     line = reader.line_num + 1

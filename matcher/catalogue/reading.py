@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import ValidationError
 from tqdm import tqdm
 
+from matcher.catalogue import json_text
 from matcher.catalogue.cordis import CordisError, cordis_records, is_cordis_export
 from matcher.catalogue.csv_rows import csv_records
 from matcher.schemas import Company, Lab, Researcher, parse_entity
@@ -75,9 +76,11 @@ def _files(path: Path) -> list[Path]:
 
 def _json_records(text: str, name: str) -> Records:
     try:
-        data = json.loads(text)
+        data = json_text.loads(text)
     except json.JSONDecodeError as exc:
         raise CatalogueError(f"{name}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
+    except json_text.TooDeepError as exc:
+        raise CatalogueError(f"{name}: {exc}") from exc
     if isinstance(data, dict) and isinstance(data.get("entities"), list):
         data = data["entities"]
     for i, record in enumerate(data if isinstance(data, list) else [data], start=1):
@@ -89,9 +92,11 @@ def _jsonl_records(text: str, name: str) -> Records:
         if not line.strip():
             continue
         try:
-            yield f"{name}:{number}", json.loads(line)
+            yield f"{name}:{number}", json_text.loads(line)
         except json.JSONDecodeError as exc:
             yield f"{name}:{number}", ValueError(f"not valid JSON ({exc.msg})")
+        except json_text.TooDeepError as exc:
+            yield f"{name}:{number}", exc
 
 
 def text_records(text: str, fmt: str, name: str) -> Records:
