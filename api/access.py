@@ -4,7 +4,10 @@ A key comes as `Authorization: Bearer mk_…` or `X-API-Key: mk_…`; the reques
 middleware has already checked it and put the key (or None) on the request.
 """
 
-from fastapi import Depends, HTTPException, Request
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from matcher.catalogue.keys import ApiKey, Role
 from matcher.settings import AccessSettings
@@ -78,7 +81,19 @@ def route_role(request: Request) -> tuple[Role, bool]:
     return ROUTE_ROLES.get((request.method, route), ("admin", False))
 
 
-def authorise(request: Request) -> ApiKey | None:
+# Declared so that the OpenAPI document names both ways of sending a key; the request-context
+# middleware has read and checked the key already.
+BEARER = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer mk_…`.")
+KEY_HEADER = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="An API key: `X-API-Key: mk_…`."
+)
+
+
+def authorise(
+    request: Request,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+    _header: Annotated[str | None, Security(KEY_HEADER)] = None,
+) -> ApiKey | None:
     """The dependency every API router is included with: the route's role, from the table."""
     role, public = route_role(request)
     return check_role(request, role, public)

@@ -11,7 +11,9 @@ from api.access import AUTHORISED
 from api.context import RateLimiter, RequestContext
 from api.deps import VALID_UNICODE
 from api.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
+from api.methods import AnswerOptions
 from api.metrics import CatalogueCollector, RequestMetrics
+from api.openapi import document_limits
 from api.routers import (
     coach,
     docs,
@@ -52,8 +54,10 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.state.matcher = matcher
     app.state.access = settings.access
     app.state.metrics = RequestMetrics()
-    app.state.metrics.watch(CatalogueCollector(__version__, matcher.ready, matcher.store.count))
+    app.state.metrics.watch(CatalogueCollector(__version__, matcher.ready, matcher.counts))
     install_error_handlers(app)
+    app.add_middleware(AnswerOptions, fastapi=app)
+    document_limits(app, settings)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.server.max_body_bytes,

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.methods import allowed_methods
 from matcher.catalogue.reading import CatalogueError, NoValidRowsError
 from matcher.coach.workflow import UnknownRecordError
 from matcher.errors import InvalidRequestError, NotBuiltError, UnknownEntityError
@@ -118,10 +119,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(*_validation_message(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = CODES.get(exc.status_code, "error")
         response = error_response(exc.status_code, code, str(exc.detail))
         response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(allowed_methods(app, request.scope))
         return response
 
     for error, (status, code) in REQUEST_ERRORS.items():

@@ -110,6 +110,7 @@ class Matcher:
         misses = self.encoder.misses
         with write_lock(self.data_dir):
             written = ingestion.write(self._catalogue(), loaded, self.coach, replace, progress)
+            self._hide(written.plan.ids)
         report = written.report
         with write_lock(self.data_dir, "rebuild"):
             caught = self._catch_up(written.number, progress, written.known)
@@ -130,6 +131,7 @@ class Matcher:
             plan = erasure.collect(self.store, self.coach, entity_ids)
             removed = self.store.delete_many(entity_ids)
             mine = self.writes.count(removed > 0)
+            self._hide(plan.ids)
         with write_lock(self.data_dir, "rebuild"):
             self._catch_up(mine, progress)
             erased = self._erase(plan)
@@ -144,6 +146,13 @@ class Matcher:
         if caught.listed is not None:
             self._serving.refresh(caught.listed)
         return caught
+
+    def _hide(self, entity_ids: list[str]) -> None:
+        """Entities the store no longer lists leave every answer when the store write commits,
+        not when the rebuilt index is loaded."""
+        if entity_ids:
+            self._serving.hide(entity_ids)
+            self.drop_map()
 
     def index_is_current(self) -> bool:
         """Whether the current snapshot was built from exactly the store's content and model."""
@@ -216,6 +225,10 @@ class Matcher:
         """A listed entity by id (researchers without consent are not listed)."""
         entity = self.store.get(entity_id)
         return entity if entity is not None and is_listed(entity) else None
+
+    def counts(self) -> dict[str, int]:
+        """Listed entities per kind (researchers without consent are not counted)."""
+        return self.store.count(listed=True)
 
     def browse(
         self, kinds: list[Kind] | None, query: str, limit: int, offset: int

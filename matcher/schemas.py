@@ -281,7 +281,11 @@ class NeedRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    need: str = Field(..., description="The innovation need, Swedish or English.")
+    need: str = Field(
+        ...,
+        description="The innovation need, Swedish or English.",
+        json_schema_extra={"minLength": 1, "pattern": r"\S"},  # checked by _need_has_text
+    )
     kinds: Kinds | None = Field(None, description="Entity kinds to return; all if omitted.")
     filters: RecommendationFilters = RecommendationFilters()
     top_k: Count | None = Field(None, description="Results per list (partners, testbeds).")

@@ -36,6 +36,21 @@ class Loaded:
             if entity is not None:
                 self.kind_codes[row] = KINDS.index(entity.kind)
 
+    def hide(self, entity_ids: list[str]) -> None:
+        """Stop serving these entities at once (deleted, or a researcher's consent withdrawn),
+        before the next snapshot leaves them out. The entity map and kind codes are replaced,
+        not changed in place, so a request reading them meanwhile sees one or the other."""
+        gone = {e for e in entity_ids if e in self.entities}
+        if not gone:
+            return
+        codes = self.kind_codes.copy()
+        for entity_id in gone:
+            row = self.retriever.row.get(entity_id)
+            if row is not None:
+                codes[row] = -1
+        self.entities = {k: v for k, v in self.entities.items() if k not in gone}
+        self.kind_codes = codes
+
 
 def settle_heap() -> None:
     """Take the objects alive now (models, catalogue, index) out of the cyclic collector's scans.
@@ -93,6 +108,12 @@ class Serving:
         fresh = self._load(entities)
         with self._lock:
             self._loaded = fresh
+
+    def hide(self, entity_ids: list[str]) -> None:
+        """Stop serving these entities from the loaded snapshot now (see Loaded.hide)."""
+        loaded = self._loaded
+        if loaded is not None and entity_ids:
+            loaded.hide(entity_ids)
 
     def _reload_soon(self) -> None:
         with self._lock:

@@ -8,6 +8,7 @@ hashes of their texts (the embedding cache's keys).
 """
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from matcher.encoders.fake import FakeEncoder
+from matcher.engine import Matcher
 from matcher.index.items import entity_items
 from matcher.schemas import parse_entity
 from matcher.search import explain
@@ -272,3 +274,55 @@ def test_every_sqlite_connection_overwrites_deleted_content(settings: Settings) 
         assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
     for db in (matcher.encoder.cache._db, matcher.coach._db):
         assert db.execute("PRAGMA secure_delete").fetchone()[0] == 1
+
+
+def test_a_withdrawal_hides_the_researcher_when_the_store_write_commits(
+    built: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rebuild after a withdrawal takes a while; the researcher must leave every answer as
+    soon as the store holds the withdrawal, not when the new index is loaded."""
+    from matcher.catalogue import ingest as ingest_module
+    from matcher.catalogue.reading import LoadedCatalogue
+    from matcher.errors import UnknownEntityError
+    from matcher.schemas import NeedRequest
+
+    ann = "researcher:ann-metals"
+    need = NeedRequest(need="leaching cobalt from spent lithium-ion batteries", top_k=10)
+    assert ann in [r.id for r in built.recommend(need, record=False).results]
+    rebuilding, release = threading.Event(), threading.Event()
+    rebuild = ingest_module.reindex
+
+    def slow_reindex(*args: Any, **kwargs: Any) -> Any:
+        rebuilding.set()
+        assert release.wait(30)
+        return rebuild(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "reindex", slow_reindex)
+    withdrawn = next(e for e in ENTITIES if e["id"] == ann) | {"consent": False}
+    writer = threading.Thread(
+        target=built.ingest, args=(LoadedCatalogue(entities=[parse_entity(withdrawn)]),)
+    )
+    writer.start()
+    try:
+        assert rebuilding.wait(30), "the rebuild started"
+        assert ann not in [r.id for r in built.recommend(need, record=False).results]
+        assert built.get(ann) is None
+        with pytest.raises(UnknownEntityError):
+            built.neighbours(ann, "similar")
+        similar = built.neighbours("researcher:bo-care", "similar", top_k=20).results
+        assert ann not in [r.id for r in similar]
+        assert built.counts()["researcher"] == 1  # bo-care; hidden-person never counted
+    finally:
+        release.set()
+        writer.join(30)
+    assert ann not in [r.id for r in built.recommend(need, record=False).results]
+
+
+def test_readiness_and_metrics_count_only_listed_entities(built: Matcher) -> None:
+    client = TestClient(create_app(built.settings, encoder=FakeEncoder()))
+    stored = built.store.count()
+    listed = client.get("/readyz").json()["entities"]
+    assert stored["researcher"] == listed["researcher"] + 1, "hidden-person is not counted"
+    assert listed["company"] == stored["company"]
+    metrics = client.get("/metrics").text
+    assert f'matcher_entities{{kind="researcher"}} {float(listed["researcher"])}' in metrics

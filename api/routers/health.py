@@ -32,7 +32,7 @@ def healthz() -> Health:
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
 def readyz(matcher: MatcherDep) -> Readiness | JSONResponse:
     """The index is built and can answer needs."""
-    body = Readiness(ready=matcher.ready(), entities=matcher.store.count())
+    body = Readiness(ready=matcher.ready(), entities=matcher.counts())
     if not body.ready:
         return JSONResponse(status_code=503, content=body.model_dump())
     return body

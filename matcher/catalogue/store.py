@@ -32,6 +32,9 @@ ENTITIES = sa.Table(
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("updated_at", sa.String(10)),
 )
+# Not a researcher without consent. The stored JSON is pydantic's compact dump, where this can
+# only be the field itself: a quote inside a string value is escaped.
+LISTED = ~ENTITIES.c.data.contains('"consent":false', autoescape=True)
 CHUNK = 1000
 STORE_FILE = "catalogue.sqlite"
 LEGACY_STORE_FILE = "catalog.sqlite"
@@ -251,9 +254,7 @@ class Store:
         ignored), ordered by name: how many match, and the page asked for."""
         query = sa.select(ENTITIES.c.id, ENTITIES.c.name).where(
             ENTITIES.c.kind.in_(list(kinds)),
-            # the stored JSON is pydantic's compact dump, where this can only be the field
-            # itself: a quote inside a string value is escaped
-            ~ENTITIES.c.data.contains('"consent":false', autoescape=True),
+            LISTED,
         )
         with self._engine.connect() as connection:
             rows = connection.execute(query).all()
@@ -276,9 +277,12 @@ class Store:
             )
         return len(found), [parse_entity(json.loads(data[key])) for key in page if key in data]
 
-    def count(self) -> dict[str, int]:
-        """Entities per kind."""
+    def count(self, listed: bool = False) -> dict[str, int]:
+        """Entities per kind (with `listed`, only those shown: not researchers without
+        consent)."""
         query = sa.select(ENTITIES.c.kind, sa.func.count()).group_by(ENTITIES.c.kind)
+        if listed:
+            query = query.where(LISTED)
         with self._engine.connect() as connection:
             return {kind: int(n) for kind, n in connection.execute(query)}
 

@@ -63,7 +63,16 @@ class PoolFilter(BaseModel):
 class Pool(BaseModel):
     """The participants: catalogue ids, inline profiles and/or a catalogue filter."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [  # not empty: ids, profiles or a filter
+                {"required": ["ids"], "properties": {"ids": {"minItems": 1}}},
+                {"required": ["profiles"], "properties": {"profiles": {"minItems": 1}}},
+                {"required": ["filter"], "properties": {"filter": {"type": "object"}}},
+            ]
+        },
+    )
 
     ids: list[PersonId] = []
     profiles: list[Profile] = []
