@@ -4,33 +4,19 @@ The server runs on 127.0.0.1 over the demo catalogue built with the test encoder
 is checked for console errors, and screenshots land in test-artifacts/screenshots/.
 """
 
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 
-from api.app import create_app
 from matcher.catalogue.keys import KeyStore
 from matcher.coach.store import CoachStore
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
 from matcher.settings import EncoderSettings, Settings
+from tests.support.browser import Page, chromium, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 NEED = "We recycle lithium-ion batteries and need a pilot line for black mass leaching"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -41,69 +27,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     built = Matcher(settings, encoder=FakeEncoder())
     built.build("demo")
     (data / "editor.key").write_text(KeyStore(built.store).create("coach", "editor")[1])
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings, encoder=FakeEncoder()), host="127.0.0.1", port=port, log_level="error"
-    )
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base}/readyz").status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    yield base, data
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with serve(settings) as base:
+        yield base, data
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Headless Debian Chromium; `make test` installs it when it is missing."""
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM.exists() or shutil.which("chromium"), "install Debian's chromium package"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
-
-
-class Page:
-    """A browser page that records console errors and uncaught exceptions."""
-
-    def __init__(self, browser: object, width: int = 1200) -> None:
-        self.page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
-        self.errors: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-    def close(self, expected_status: int | None = None) -> None:
-        """Fail on any console error; a deliberate bad request may log its own status."""
-        allowed = f"status of {expected_status}" if expected_status else None
-        errors = [e for e in self.errors if not (allowed and allowed in e)]
-        assert errors == [], f"console errors: {errors}"
-        self.page.close()
 
 
 def test_startup_flow_shows_results_with_highlighted_evidence(server, browser) -> None:
