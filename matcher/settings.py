@@ -87,9 +87,14 @@ class RankingSettings(BaseModel):
 
 
 class ServerSettings(BaseModel):
-    """Where `matcher serve` listens and how large a request body (and a bulk upload) may be."""
+    """Where `matcher serve` listens and how large a request body (and a bulk upload) may be.
+
+    `trusted_proxies`: addresses (or networks) of reverse proxies whose X-Forwarded-For names
+    the client; none by default, so every client is known by its own address.
+    """
 
     host: str = "127.0.0.1"
+    trusted_proxies: list[str] = []
     port: int = Field(8000, ge=1, le=65535)
     max_body_bytes: int = Field(1_000_000, ge=1024)
     max_bulk_bytes: int = Field(50_000_000, ge=1024)

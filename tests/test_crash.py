@@ -1,19 +1,15 @@
 """SIGKILL during ingestion: acknowledged writes survive and the index always loads."""
 
 import json
-import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import IO
 
 import httpx
-import pytest
 
 from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
@@ -21,6 +17,7 @@ from matcher.index.snapshot import load_snapshot, snapshot_info
 from matcher.schemas import NeedRequest
 from matcher.settings import EncoderSettings, Settings
 from tests.support.catalogue import write_catalogue
+from tests.support.server import environment, free_port, serve
 
 TOPICS = ["battery recycling", "wind turbine blades", "protein folding", "urban mobility"]
 
@@ -34,16 +31,6 @@ def entity(i: int, version: int = 0) -> dict:
         "description": f"Firm {i} (v{version}) works on {topic} with partner number {i * 7}.",
         "keywords": [topic, f"term-{i}"],
         "offers": [f"{topic} consulting {i}", f"pilot line {i}"],
-    }
-
-
-def environment(data: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "MATCHER_DATA_DIR": str(data),
-        "MATCHER_ENCODER__NAME": "fake",
-        "HF_HUB_OFFLINE": "1",
-        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
     }
 
 
@@ -88,27 +75,6 @@ def test_killing_an_ingest_at_any_moment_leaves_a_loadable_index(tmp_path: Path)
     assert sum(matcher.store.count().values()) == 4000
     assert matcher.get("company:firm-3999") is not None
     assert outcomes, "every kill was checked"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def serve(data: Path, port: int, output: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
-    """`matcher serve` on the data directory, once it answers; its output to `output`."""
-    command = [sys.executable, "-m", "matcher.cli", "serve", "--port", str(port)]
-    sink = output or subprocess.DEVNULL
-    process = subprocess.Popen(command, env=environment(data), stdout=sink, stderr=sink)
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    pytest.fail("the server did not start")
 
 
 def test_acknowledged_bulk_writes_survive_a_killed_server(tmp_path: Path) -> None:

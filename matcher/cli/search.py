@@ -113,6 +113,14 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
     return 0
 
 
+def proxy_options(settings: Any) -> dict[str, Any]:
+    """uvicorn's proxy settings: X-Forwarded-For and -Proto are believed only from the proxies
+    the settings name (none by default), so a client cannot pick its own address and slip
+    past the rate limit by sending the header."""
+    proxies = settings.server.trusted_proxies
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": ",".join(proxies) or None}
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API and pages."""
     import uvicorn
@@ -129,7 +137,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.server.port
     app = create_app(settings)
     quiet_numpy_blas()  # here, on the main thread: OpenBLAS ignores the call from other threads
-    uvicorn.run(app, host=host, port=port, log_config=serve_logging())
+    uvicorn.run(app, host=host, port=port, log_config=serve_logging(), **proxy_options(settings))
     return 0
 
 
