@@ -70,6 +70,7 @@ ROUTE_ROLES: dict[tuple[str, str], tuple[Role, bool]] = {
     ("PUT", "/v1/entities/{entity_id}"): ("editor", False),
     ("DELETE", "/v1/entities/{entity_id}"): ("editor", False),
     ("POST", "/v1/reranker:train"): ("admin", False),
+    ("GET", "/v1/jobs/{job_id}"): ("editor", False),
 }
 
 

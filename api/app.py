@@ -11,6 +11,8 @@ from api.access import AUTHORISED
 from api.context import RateLimiter, RequestContext
 from api.deps import VALID_UNICODE
 from api.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
+from api.heavy import HeavyWork
+from api.jobs import JobStore
 from api.methods import AnswerOptions
 from api.metrics import CatalogueCollector, RequestMetrics
 from api.openapi import document_limits
@@ -20,6 +22,7 @@ from api.routers import (
     entities,
     health,
     ingest,
+    jobs,
     pages,
     recommendations,
     reranker,
@@ -52,6 +55,9 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         redoc_url=None,
     )
     app.state.matcher = matcher
+    app.state.heavy = HeavyWork(settings.server.heavy_workers, settings.server.heavy_queue)
+    app.state.jobs = JobStore(matcher.data_dir / "jobs.sqlite")
+    matcher.watch_erasure(app.state.jobs)
     app.state.access = settings.access
     app.state.metrics = RequestMetrics()
     app.state.metrics.watch(CatalogueCollector(__version__, matcher.ready, matcher.counts))
@@ -77,7 +83,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     for router in (health.router, pages.router, docs.router):
         app.include_router(router)
     api = (recommendations.router, ingest.router, entities.router, entities.map_router)
-    for router in (*api, teams.router, coach.router, reranker.router):
+    for router in (*api, teams.router, coach.router, reranker.router, jobs.router):
         app.include_router(
             router, dependencies=[AUTHORISED, VALID_UNICODE], responses=ERROR_RESPONSES
         )

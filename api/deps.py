@@ -5,6 +5,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 
+from api.heavy import HeavyWork
+from api.jobs import JobStore
 from matcher.engine import Matcher
 from matcher.text import UNICODE_MESSAGE as MESSAGE
 from matcher.text import unpaired_surrogate
@@ -17,6 +19,29 @@ def get_matcher(request: Request) -> Matcher:
 
 
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]
+
+
+def get_heavy(request: Request) -> HeavyWork:
+    """The threads for team solves and catalogue writes."""
+    heavy: HeavyWork = request.app.state.heavy
+    return heavy
+
+
+HeavyDep = Annotated[HeavyWork, Depends(get_heavy)]
+
+
+def get_jobs(request: Request) -> JobStore:
+    """The jobs of large uploads."""
+    jobs: JobStore = request.app.state.jobs
+    return jobs
+
+
+JobsDep = Annotated[JobStore, Depends(get_jobs)]
+
+
+def has_key(request: Request) -> bool:
+    """Whether the request came with a valid API key."""
+    return getattr(request.state, "api_key", None) is not None
 
 
 async def valid_unicode_body(request: Request) -> None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.heavy import RETRY_AFTER_S, BusyError
 from api.methods import allowed_methods
 from matcher.catalogue.reading import CatalogueError, NoValidRowsError
 from matcher.coach.workflow import UnknownRecordError
@@ -67,7 +68,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         413: "The body is larger than the limit.",
         422: "The request is not valid (the message says which field and why).",
         429: "Too many requests from this key or address; see Retry-After.",
-        503: "No index is built yet.",
+        503: "No index is built yet, or the server is busy with heavy work (see Retry-After).",
     }.items()
 }
 
@@ -134,6 +135,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _no_valid_rows(_: Request, exc: NoValidRowsError) -> JSONResponse:
         rows = [{k: v for k, v in vars(r).items() if v is not None} for r in exc.rejected]
         return error_response(422, "invalid_request", str(exc), {"rejected": rows})
+
+    @app.exception_handler(BusyError)
+    async def _busy(_: Request, exc: BusyError) -> JSONResponse:
+        response = error_response(503, "busy", str(exc))
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return response
 
     @app.exception_handler(NotBuiltError)
     async def _not_built(_: Request, exc: NotBuiltError) -> JSONResponse:

@@ -60,6 +60,7 @@ class Matcher:
         self._reranker: Reranker | None = None
         self._reranker_stamp: int | None = None
         self.writes = ingestion.Writes()
+        self._dependants: list[erasure.Dependants] = []
 
     @property
     def ranking(self) -> RankingSettings:
@@ -85,6 +86,13 @@ class Matcher:
             self._coach = CoachStore(self.data_dir / "coach.sqlite")
         return self._coach
 
+    def watch_erasure(self, dependant: erasure.Dependants) -> None:
+        """Also erase, with every erased entity, the rows this store keeps that name it."""
+        self._dependants.append(dependant)
+
+    def _erasure_dependants(self) -> list[erasure.Dependants]:
+        return [self.coach, *self._dependants]
+
     # Catalogue writes: the rooms write and rebuild; the engine locks, reloads and forgets.
 
     def _catalogue(self) -> Catalogue:
@@ -109,7 +117,8 @@ class Matcher:
         started = time.perf_counter()
         misses = self.encoder.misses
         with write_lock(self.data_dir):
-            written = ingestion.write(self._catalogue(), loaded, self.coach, replace, progress)
+            dependants = self._erasure_dependants()
+            written = ingestion.write(self._catalogue(), loaded, dependants, replace, progress)
             self._hide(written.plan.ids)
         report = written.report
         with write_lock(self.data_dir, "rebuild"):
@@ -128,7 +137,7 @@ class Matcher:
         """Erase entities: store, index, embedding cache, coach rows (see erasure.py);
         `.store` of the answer counts the ids that existed."""
         with write_lock(self.data_dir):
-            plan = erasure.collect(self.store, self.coach, entity_ids)
+            plan = erasure.collect(self.store, self._erasure_dependants(), entity_ids)
             removed = self.store.delete_many(entity_ids)
             mine = self.writes.count(removed > 0)
             self._hide(plan.ids)
@@ -160,7 +169,7 @@ class Matcher:
 
     def _erase(self, plan: erasure.Plan) -> erasure.Erased:
         """Erase what a write removed, and forget what is kept of it in memory."""
-        erased = erasure.erase(self.store, self.encoder, self.coach, plan)
+        erased = erasure.erase(self.store, self.encoder, self._erasure_dependants(), plan)
         forget_texts()
         self.drop_map()
         return erased
@@ -339,12 +348,23 @@ class Matcher:
             results=results,
         )
 
-    def form_teams(self, request: TeamRequest) -> TeamResponse:
-        """OpenLab teams for challenges from a pool (see teams/formation.py)."""
-        from matcher.teams.formation import form_teams
+    def form_teams(self, request: TeamRequest, public: bool = False) -> TeamResponse:
+        """OpenLab teams for challenges from a pool (see teams/formation.py); a `public`
+        request (no API key) gets the smaller bounds of the access settings."""
+        from matcher.teams.formation import TeamLimits, form_teams
 
+        access = self.settings.access
+        limits = (
+            TeamLimits(
+                access.public_team_people, access.public_team_challenges, access.public_team_seconds
+            )
+            if public
+            else TeamLimits()
+        )
         encoder = self.encoder
-        return form_teams(self.served(), request, encoder.encode_queries, encoder.encode_documents)
+        return form_teams(
+            self.served(), request, encoder.encode_queries, encoder.encode_documents, limits
+        )
 
     def catalogue_map(self) -> dict[str, Any]:
         """The catalogue projected to 2-D, cached per index snapshot (see explore/map.py)."""

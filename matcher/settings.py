@@ -91,10 +91,16 @@ class ServerSettings(BaseModel):
 
     `trusted_proxies`: addresses (or networks) of reverse proxies whose X-Forwarded-For names
     the client; none by default, so every client is known by its own address.
+    `heavy_workers` threads run team solves and catalogue writes, with room for `heavy_queue`
+    more waiting (beyond that: 503, try again); a bulk upload of more than `bulk_inline_rows`
+    rows is answered 202 with a job to poll.
     """
 
     host: str = "127.0.0.1"
     trusted_proxies: list[str] = []
+    heavy_workers: int = Field(2, ge=1, le=64)
+    heavy_queue: int = Field(8, ge=0, le=1000)
+    bulk_inline_rows: int = Field(500, ge=1)
     port: int = Field(8000, ge=1, le=65535)
     max_body_bytes: int = Field(1_000_000, ge=1024)
     max_bulk_bytes: int = Field(50_000_000, ge=1024)
@@ -104,7 +110,9 @@ class AccessSettings(BaseModel):
     """Who may call the API: keys and roles, public reading, browser origins, request rates.
 
     `rate_per_minute` and `burst` form one token bucket per API key (per client address
-    for calls without a key).
+    for calls without a key). A team request without a key may hold at most
+    `public_team_people` participants and `public_team_challenges` challenges, and its exact
+    solver runs at most `public_team_seconds`.
     """
 
     require_keys: bool = True
@@ -112,6 +120,9 @@ class AccessSettings(BaseModel):
     cors_origins: list[str] = []
     rate_per_minute: int = Field(600, ge=1)
     burst: int = Field(60, ge=1)
+    public_team_people: int = Field(60, ge=1)
+    public_team_challenges: int = Field(10, ge=1)
+    public_team_seconds: float = Field(10.0, gt=0, le=120)
 
 
 class Settings(BaseSettings):

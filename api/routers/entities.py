@@ -3,10 +3,9 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Query, Response
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from api.deps import MatcherDep
+from api.deps import HeavyDep, MatcherDep
 from matcher.catalogue.reading import LoadedCatalogue
 from matcher.errors import InvalidRequestError
 from matcher.schemas import Company, Entity, Kind, Lab, NeighboursResponse, Researcher
@@ -61,6 +60,7 @@ async def put_entity(
     entity_id: str,
     entity: Annotated[Entity, Body(description="The whole entity in the catalogue format.")],
     matcher: MatcherDep,
+    heavy: HeavyDep,
     response: Response,
 ) -> dict[str, Any]:
     """Add or replace one entity by id (201 when it is new); answers the ingest report.
@@ -70,7 +70,7 @@ async def put_entity(
     """
     if entity.id != entity_id:
         raise InvalidRequestError(f"the body's id '{entity.id}' is not the path's '{entity_id}'")
-    report = await run_in_threadpool(matcher.ingest, LoadedCatalogue(entities=[entity]))
+    report = await heavy.run(matcher.ingest, LoadedCatalogue(entities=[entity]))
     if report.inserted:
         response.status_code = 201
     return report.summary()

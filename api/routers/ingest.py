@@ -2,20 +2,20 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from api.access import check_role
-from api.deps import MatcherDep
+from api.deps import HeavyDep, JobsDep, MatcherDep
 from api.errors import ErrorBody
+from api.heavy import BusyError
 from matcher.catalogue.reading import (
     NOT_UTF8_HINT,
     CatalogueError,
+    LoadedCatalogue,
     NoValidRowsError,
     text_records,
     validate,
 )
-from matcher.engine import Matcher
 from matcher.errors import UnknownEntityError
 
 router = APIRouter(prefix="/v1/entities", tags=["ingestion"])
@@ -81,22 +81,47 @@ BULK_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post(":bulk", openapi_extra=BULK_BODY, responses=BULK_ERRORS)
+@router.post(
+    ":bulk",
+    openapi_extra=BULK_BODY,
+    responses=BULK_ERRORS | {202: {"description": "A large upload: a job to poll."}},
+)
 async def bulk(
-    request: Request, matcher: MatcherDep, replace: Replacing, format: FormatQuery = None
+    request: Request,
+    response: Response,
+    matcher: MatcherDep,
+    heavy: HeavyDep,
+    jobs: JobsDep,
+    replace: Replacing,
+    format: FormatQuery = None,
 ) -> dict[str, Any]:
     """Add or update many entities by id; bad rows are reported with where and why.
 
     The good rows are stored and indexed; queries are served from the previous index until
-    the new one is swapped in. Re-sending the same rows changes nothing.
+    the new one is swapped in. Re-sending the same rows changes nothing. An upload of more than
+    `server.bulk_inline_rows` rows is answered 202 with a job whose status and report are at
+    `/v1/jobs/{job_id}`.
     """
     fmt = _format(request, format)
     body = await request.body()
-    report = await run_in_threadpool(_ingest, matcher, body, fmt, replace)
-    return report
+    loaded = await heavy.run(_parse, body, fmt)
+    rows = len(loaded.entities) + len(loaded.rejected)
+    if rows <= matcher.settings.server.bulk_inline_rows:
+        report = await heavy.run(matcher.ingest, loaded, replace)
+        return report.summary()
+    job_id = jobs.create("bulk")
+    try:
+        heavy.submit(jobs.run, job_id, lambda: matcher.ingest(loaded, replace=replace).summary())
+    except BusyError as exc:
+        jobs.fail(job_id, str(exc))
+        raise
+    response.status_code = 202
+    response.headers["Location"] = f"/v1/jobs/{job_id}"
+    return {"job_id": job_id, "status": "queued", "url": f"/v1/jobs/{job_id}", "rows": rows}
 
 
-def _ingest(matcher: Matcher, body: bytes, fmt: str, replace: bool) -> dict[str, Any]:
+def _parse(body: bytes, fmt: str) -> LoadedCatalogue:
+    """The body's valid entities and rejected rows; NoValidRowsError when none is valid."""
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -111,17 +136,17 @@ def _ingest(matcher: Matcher, body: bytes, fmt: str, replace: bool) -> dict[str,
             f"no valid entities in the body ({len(loaded.rejected)} rejected{detail})",
             loaded.rejected,
         )
-    return matcher.ingest(loaded, replace=replace).summary()
+    return loaded
 
 
 @router.delete("/{entity_id}")
-def delete_entity(entity_id: str, matcher: MatcherDep) -> dict[str, Any]:
+async def delete_entity(entity_id: str, matcher: MatcherDep, heavy: HeavyDep) -> dict[str, Any]:
     """Erase an entity: store, index, embedding cache, shortlists, feedback and rankings.
 
     `removed` counts what went, per place; an id the store does not hold is a 404 (rows
     elsewhere that still named it are erased all the same).
     """
-    erased = matcher.delete([entity_id])
+    erased = await heavy.run(matcher.delete, [entity_id])
     if not erased.store:
         raise UnknownEntityError(f"no entity with id '{entity_id}'")
     return {"deleted": entity_id, "removed": erased.as_dict()}

@@ -12,6 +12,7 @@ the rows that depend on entities (the coach's) as arguments; the engine then dro
 keeps in memory (explanations of texts, the catalogue map).
 """
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
@@ -35,6 +36,7 @@ class Erased:
     shortlist: int = 0
     shown: int = 0
     feedback: int = 0
+    job_reports: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """The counts as JSON-ready data."""
@@ -42,7 +44,8 @@ class Erased:
 
 
 class Dependants(Protocol):
-    """Rows kept elsewhere that name entities (the coach's), erased with them."""
+    """Rows kept elsewhere that name entities (the coach's, upload jobs' reports), erased with
+    them; `erase` counts per field of Erased."""
 
     def needs_from(self, entity_ids: list[str]) -> list[tuple[str, str]]:
         """(need id, need text) of the stored needs built from these entities."""
@@ -74,7 +77,7 @@ def entity_texts(entity: AnyEntity) -> set[str]:
     return texts
 
 
-def collect(store: Store, dependants: Dependants, ids: list[str]) -> Plan:
+def collect(store: Store, dependants: Sequence[Dependants], ids: list[str]) -> Plan:
     """Gather what an erasure of these ids must remove, while the store still has them."""
     plan = Plan(list(dict.fromkeys(ids)))
     if not plan.ids:
@@ -84,8 +87,9 @@ def collect(store: Store, dependants: Dependants, ids: list[str]) -> Plan:
         if entity is not None:
             plan.texts |= entity_texts(entity)
             plan.index_texts += len(entity_items(entity)) if is_listed(entity) else 0
-    for _, text in dependants.needs_from(plan.ids):
-        plan.texts |= {text, *segments(text)}
+    for dependant in dependants:
+        for _, text in dependant.needs_from(plan.ids):
+            plan.texts |= {text, *segments(text)}
     return plan
 
 
@@ -96,7 +100,10 @@ def _encoders(encoder: CachedEncoder | HybridEncoder) -> list[CachedEncoder]:
 
 
 def erase(
-    store: Store, encoder: CachedEncoder | HybridEncoder, dependants: Dependants, plan: Plan
+    store: Store,
+    encoder: CachedEncoder | HybridEncoder,
+    dependants: Sequence[Dependants],
+    plan: Plan,
 ) -> Erased:
     """Remove the planned entities from the cache and the coach store; empty the WALs."""
     kept = {
@@ -113,11 +120,10 @@ def erase(
         cache.checkpoint()
     for one in encoders:
         one.forget(plan.texts)
-    counts = dependants.erase(plan.ids)
-    erased.portfolio_needs = counts["portfolio_needs"]
-    erased.shortlist = counts["shortlist"]
-    erased.shown = counts["shown"]
-    erased.feedback = counts["feedback"]
+    for dependant in dependants:
+        for place, count in dependant.erase(plan.ids).items():
+            setattr(erased, place, getattr(erased, place) + count)
     store.checkpoint()
-    dependants.checkpoint()
+    for dependant in dependants:
+        dependant.checkpoint()
     return erased

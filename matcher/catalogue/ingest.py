@@ -17,7 +17,7 @@ what the write removed (erasure.py).
 
 import fcntl
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -233,7 +233,7 @@ def catch_up(
 def write(
     catalogue: Catalogue,
     loaded: LoadedCatalogue,
-    dependants: erasure.Dependants,
+    dependants: Sequence[erasure.Dependants],
     replace: bool = False,
     progress: bool = False,
 ) -> Written:

@@ -156,17 +156,53 @@ def solve(problem: TeamProblem, solver: str, time_limit: float) -> Solved:
     )
 
 
+@dataclass(frozen=True)
+class TeamLimits:
+    """Bounds on one team request (a caller without a key gets smaller ones)."""
+
+    max_people: int | None = None
+    max_challenges: int | None = None
+    max_seconds: float | None = None
+
+    def check(self, request: TeamRequest, people: int) -> float:
+        """Refuse a request over the bounds, before anything is encoded; the time limit the
+        exact solver gets."""
+        challenges = len(request.challenges)
+        over = []
+        if self.max_people is not None and people > self.max_people:
+            over.append(f"{people} participants (at most {self.max_people})")
+        if self.max_challenges is not None and challenges > self.max_challenges:
+            over.append(f"{challenges} challenges (at most {self.max_challenges})")
+        if over:
+            raise TeamRequestError(
+                f"this team request has {' and '.join(over)} without an API key; send a key "
+                "for larger requests"
+            )
+        if request.solver == "exact" and people * challenges > EXACT_MAX_PAIRS:
+            raise TeamRequestError(
+                f"{people * challenges} participant-challenge pairs are too many for the exact "
+                f"solver (limit {EXACT_MAX_PAIRS}); use the greedy solver"
+            )
+        limit = request.time_limit_s
+        return limit if self.max_seconds is None else min(limit, self.max_seconds)
+
+
 def form_teams(
-    loaded: Loaded, request: TeamRequest, encode: Encode, encode_documents: Encode
+    loaded: Loaded,
+    request: TeamRequest,
+    encode: Encode,
+    encode_documents: Encode,
+    limits: TeamLimits = TeamLimits(),
 ) -> TeamResponse:
     """Teams for a request, or TeamInfeasibleError saying which rules clash."""
     started = time.perf_counter()
     people = participants(loaded, request)
+    seconds = limits.check(request, len(people))
     problem = build_problem(loaded, request, people, encode, encode_documents)
     reasons = check(problem)
     if reasons:
         raise TeamInfeasibleError(reasons)
-    solved = solve(problem, request.solver, request.time_limit_s)
+    solved = solve(problem, request.solver, seconds)
     assignment = solved.assignment
     placed = {p for team in assignment.teams for p in team}
     return TeamResponse(

@@ -13,9 +13,7 @@ from pydantic import (
 
 from matcher.schemas import Area, Count, Kind, Language, Number, Term, Text
 
-PersonId = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"^\S+$")
-]
+PersonId = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=r"^\S+$")]
 
 
 class Challenge(BaseModel):
