@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         matcher.warm_up()
+        matcher.index_matches_store()  # a store written after its last rebuild: rebuild it now
         yield
 
     app = FastAPI(

@@ -1,6 +1,7 @@
 """The engine: composes the rooms below it into one object that builds store and index from a
 catalogue and answers needs with ranked entities. Nothing below imports it."""
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,7 @@ from matcher.encoders.hybrid import HybridEncoder
 from matcher.errors import InvalidRequestError, NotBuiltError, UnknownEntityError
 from matcher.explore import neighbours
 from matcher.explore.map import MapCache
-from matcher.index.snapshot import SnapshotError, current_name, load_snapshot
-from matcher.needs.aspects import DisciplineMap
+from matcher.index.snapshot import snapshot_info
 from matcher.recommend import NeedBatch
 from matcher.schemas import (
     KINDS,
@@ -36,10 +36,11 @@ from matcher.search.explain import forget_texts
 from matcher.search.fusion import resolved_ranking
 from matcher.search.ranking import Candidate, fuse
 from matcher.search.reranker import Reranker
-from matcher.search.retrieval import Retriever
-from matcher.served import Loaded, Serving, settle_heap
+from matcher.served import Loaded, Serving, load_served
 from matcher.settings import RankingSettings, Settings
 from matcher.teams.schemas import TeamRequest, TeamResponse
+
+CONSISTENCY_CHECK_S = 5.0
 
 
 class Matcher:
@@ -57,10 +58,13 @@ class Matcher:
         self._serving = Serving(self.index_dir, self._load)
         self._coach: CoachStore | None = None
         self._map: MapCache | None = None
-        self._reranker: Reranker | None = None
-        self._reranker_stamp: int | None = None
+        self._reranker = reranker.Watched(settings.models_dir / "reranker")
         self.writes = ingestion.Writes()
         self._dependants: list[erasure.Dependants] = []
+        self._checked: tuple[float, bool] | None = None
+        self._repairing = threading.Lock()
+        if self.store.pending_erasures():
+            self.replay_erasures()
 
     @property
     def ranking(self) -> RankingSettings:
@@ -138,7 +142,7 @@ class Matcher:
         `.store` of the answer counts the ids that existed."""
         with write_lock(self.data_dir):
             plan = erasure.collect(self.store, self._erasure_dependants(), entity_ids)
-            removed = self.store.delete_many(entity_ids)
+            removed = self.store.write([], entity_ids, plan.journal())[1]
             mine = self.writes.count(removed > 0)
             self._hide(plan.ids)
         with write_lock(self.data_dir, "rebuild"):
@@ -167,12 +171,53 @@ class Matcher:
         """Whether the current snapshot was built from exactly the store's content and model."""
         return ingestion.index_is_current(self._catalogue())
 
+    def index_matches_store(self) -> bool:
+        """Whether the served index holds what the store holds (checked at most every few
+        seconds). When it does not and no write of this process explains it (a process died
+        between a store write and its rebuild), a rebuild starts in the background."""
+        now = time.monotonic()
+        if self._checked is not None and now - self._checked[0] < CONSISTENCY_CHECK_S:
+            return self._checked[1]
+        owed = self.writes.written > self.writes.indexed  # a write of ours is being indexed
+        unbuilt = not snapshot_info(self.index_dir)  # nothing to hold the store yet
+        matches = owed or unbuilt or self.index_is_current()
+        self._checked = (now, matches)
+        if not matches:
+            threading.Thread(target=self.repair_index, name="index-repair", daemon=True).start()
+        return matches
+
+    def repair_index(self) -> bool:
+        """Rebuild the index when it does not hold the store's content; whether it rebuilt."""
+        if not self._repairing.acquire(blocking=False):
+            return False
+        try:
+            with write_lock(self.data_dir, "rebuild"):
+                rebuilt = self._catch_up(0, False).listed is not None
+            self._checked = None
+            return rebuilt
+        except NotBuiltError:
+            return False
+        finally:
+            self._repairing.release()
+
     def _erase(self, plan: erasure.Plan) -> erasure.Erased:
-        """Erase what a write removed, and forget what is kept of it in memory."""
-        erased = erasure.erase(self.store, self.encoder, self._erasure_dependants(), plan)
+        """Erase what a write removed (and strike it from the store's journal), and forget what
+        is kept of it in memory."""
+        encoders = erasure.cached_parts(self._encoder)
+        dependants = self._erasure_dependants()
+        erased = erasure.erase(self.store, self._cache, encoders, dependants, plan)
         forget_texts()
         self.drop_map()
         return erased
+
+    def replay_erasures(self) -> int:
+        """Carry out the erasures that committed writes still owe (the process died between a
+        write and its erasure); how many there were."""
+        pending = self.store.pending_erasures()
+        with write_lock(self.data_dir, "rebuild"):
+            for _, data in pending:
+                self._erase(erasure.Plan.from_journal(data))
+        return len(pending)
 
     def drop_map(self) -> None:
         """Forget the cached catalogue map (it may show erased entities)."""
@@ -184,29 +229,8 @@ class Matcher:
     def _load(self, stored: list[AnyEntity] | None = None) -> Loaded:
         """The current snapshot with the entities it serves (`stored`: the store's, when just
         read)."""
-        name = current_name(self.index_dir)
-        try:
-            snapshot = load_snapshot(self.index_dir)
-        except SnapshotError as exc:
-            raise NotBuiltError(str(exc)) from exc
-        if snapshot is None:
-            raise NotBuiltError(
-                f"no index in {self.data_dir}: run `matcher build --catalogue demo` first"
-            )
-        if snapshot.model_id != self.encoder.model_id:
-            raise NotBuiltError(
-                f"the index was built with {snapshot.model_id} but the settings select "
-                f"{self.encoder.model_id}: run `matcher build` again"
-            )
-        source = self.store.all() if stored is None else stored
-        entities = {e.id: e for e in source if is_listed(e)}
-        retriever = Retriever(snapshot, self.ranking)
-        disciplines = DisciplineMap(entities.values())
-        if disciplines.names:
-            disciplines.vectors = self.encoder.encode_queries(disciplines.names)
-        newest = max((item.year for item in snapshot.items if item.year), default=None)
-        settle_heap()
-        return Loaded(snapshot, entities, retriever, name, disciplines, newest)
+        entities = self.store.all() if stored is None else stored
+        return load_served(self.index_dir, entities, self.encoder, self.ranking)
 
     def refresh(self) -> None:
         """Load the current snapshot now and answer from it from the next request on."""
@@ -280,15 +304,7 @@ class Matcher:
 
     def reranker(self) -> Reranker | None:
         """The learned reranker when one is trained and marked for use."""
-        manifest = self.settings.models_dir / "reranker" / "manifest.json"
-        try:
-            stamp: int | None = manifest.stat().st_mtime_ns
-        except OSError:
-            stamp = None
-        if stamp != self._reranker_stamp:
-            self._reranker = reranker.load(manifest.parent) if stamp else None
-            self._reranker_stamp = stamp
-        return self._reranker
+        return self._reranker.current()
 
     def recommend(self, request: NeedRequest, record: bool = True) -> RecommendationResponse:
         """Partners and testbeds for one need, its aspects and a partner set covering them."""

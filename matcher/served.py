@@ -3,17 +3,19 @@ that answer from it until the next snapshot is loaded."""
 
 import gc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from matcher.encoders.base import Encoder
 from matcher.errors import NotBuiltError
-from matcher.index.snapshot import Snapshot, current_name
+from matcher.index.snapshot import Snapshot, SnapshotError, current_name, load_snapshot
 from matcher.needs.aspects import DisciplineMap
-from matcher.schemas import KINDS, AnyEntity
+from matcher.schemas import KINDS, AnyEntity, is_listed
 from matcher.search.retrieval import Retriever
+from matcher.settings import RankingSettings
 
 
 @dataclass
@@ -130,3 +132,32 @@ class Serving:
                 self._reloading = False
 
         threading.Thread(target=reload, name="index-reload", daemon=True).start()
+
+
+def load_served(
+    index_dir: Path, stored: Iterable[AnyEntity], encoder: Encoder, ranking: RankingSettings
+) -> Loaded:
+    """The current snapshot with the listed ones of the stored entities, its retriever and its
+    discipline map (the disciplines' names encoded as needs)."""
+    name = current_name(index_dir)
+    try:
+        snapshot = load_snapshot(index_dir)
+    except SnapshotError as exc:
+        raise NotBuiltError(str(exc)) from exc
+    if snapshot is None:
+        raise NotBuiltError(
+            f"no index in {index_dir.parent}: run `matcher build --catalogue demo` first"
+        )
+    if snapshot.model_id != encoder.model_id:
+        raise NotBuiltError(
+            f"the index was built with {snapshot.model_id} but the settings select "
+            f"{encoder.model_id}: run `matcher build` again"
+        )
+    entities = {e.id: e for e in stored if is_listed(e)}
+    retriever = Retriever(snapshot, ranking)
+    disciplines = DisciplineMap(entities.values())
+    if disciplines.names:
+        disciplines.vectors = encoder.encode_queries(disciplines.names)
+    newest = max((item.year for item in snapshot.items if item.year), default=None)
+    settle_heap()
+    return Loaded(snapshot, entities, retriever, name, disciplines, newest)

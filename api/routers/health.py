@@ -17,10 +17,11 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    """Whether an index is loaded, and the catalogue size."""
+    """Whether an index is loaded and holds what the store holds, and the catalogue size."""
 
     ready: bool
     entities: dict[str, int]
+    reason: str | None = None
 
 
 @router.get("/healthz", response_model=Health)
@@ -33,6 +34,9 @@ def healthz() -> Health:
 def readyz(matcher: MatcherDep) -> Readiness | JSONResponse:
     """The index is built and can answer needs."""
     body = Readiness(ready=matcher.ready(), entities=matcher.counts())
+    if body.ready and not matcher.index_matches_store():
+        body.ready = False
+        body.reason = "the index is being rebuilt to hold what the store holds"
     if not body.ready:
         return JSONResponse(status_code=503, content=body.model_dump())
     return body

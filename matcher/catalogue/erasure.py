@@ -12,12 +12,14 @@ the rows that depend on entities (the coach's) as arguments; the engine then dro
 keeps in memory (explanations of texts, the catalogue map).
 """
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
 from matcher.catalogue.store import Store
-from matcher.encoders.cache import CachedEncoder
+from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.encoders.hybrid import HybridEncoder
 from matcher.index.items import entity_items
 from matcher.needs.aspects import segments
@@ -68,6 +70,23 @@ class Plan:
     texts: set[str] = field(default_factory=set)
     index_texts: int = 0
 
+    def journal(self) -> tuple[str, str] | None:
+        """(key, JSON) to note in the store with the write that causes the erasure, so that a
+        crash before it is carried out is made good at the next start; None when empty."""
+        if not self.ids:
+            return None
+        data = json.dumps(
+            {"ids": self.ids, "texts": sorted(self.texts), "index_texts": self.index_texts},
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()[:40], data
+
+    @classmethod
+    def from_journal(cls, data: str) -> "Plan":
+        """The plan a journal entry noted."""
+        raw = json.loads(data)
+        return cls(list(raw["ids"]), set(raw["texts"]), int(raw["index_texts"]))
+
 
 def entity_texts(entity: AnyEntity) -> set[str]:
     """The texts of an entity the engine may have encoded (documents and queries)."""
@@ -93,7 +112,10 @@ def collect(store: Store, dependants: Sequence[Dependants], ids: list[str]) -> P
     return plan
 
 
-def _encoders(encoder: CachedEncoder | HybridEncoder) -> list[CachedEncoder]:
+def cached_parts(encoder: CachedEncoder | HybridEncoder | None) -> list[CachedEncoder]:
+    """The cached encoders whose in-memory query vectors an erasure must drop."""
+    if encoder is None:
+        return []
     if isinstance(encoder, HybridEncoder):
         return [encoder.english, encoder.multilingual]
     return [encoder]
@@ -101,11 +123,13 @@ def _encoders(encoder: CachedEncoder | HybridEncoder) -> list[CachedEncoder]:
 
 def erase(
     store: Store,
-    encoder: CachedEncoder | HybridEncoder,
+    cache: EmbeddingCache,
+    encoders: Sequence[CachedEncoder],
     dependants: Sequence[Dependants],
     plan: Plan,
 ) -> Erased:
-    """Remove the planned entities from the cache and the coach store; empty the WALs."""
+    """Remove the planned entities from the embedding cache (and the in-memory query vectors of
+    the encoders in use) and from the dependent stores; empty the WALs."""
     kept = {
         text_hash(item.text)
         for entity in store.all()
@@ -114,15 +138,16 @@ def erase(
     }
     erased = Erased(index_texts=plan.index_texts)
     hashes = {text_hash(t) for t in plan.texts} - kept
-    encoders = _encoders(encoder)
-    for cache in {id(e.cache): e.cache for e in encoders}.values():
-        erased.embeddings += cache.delete_hashes(hashes)
-        cache.checkpoint()
+    erased.embeddings += cache.delete_hashes(hashes)
+    cache.checkpoint()
     for one in encoders:
         one.forget(plan.texts)
     for dependant in dependants:
         for place, count in dependant.erase(plan.ids).items():
             setattr(erased, place, getattr(erased, place) + count)
+    noted = plan.journal()
+    if noted is not None:  # struck before the checkpoint, so the noted texts leave the file too
+        store.erasure_done(noted[0])
     store.checkpoint()
     for dependant in dependants:
         dependant.checkpoint()

@@ -253,8 +253,7 @@ def write(
     withdrawn = [e.id for e in changed if e.id in stored and not is_listed(e)]
     plan = erasure.collect(store, dependants, gone + withdrawn)
     known = _encode(catalogue, changed, progress)
-    counts = store.upsert(changed)
-    report.deleted = store.delete_many(gone) if gone else 0
+    counts, report.deleted = store.write(changed, gone, plan.journal())
     report.inserted, report.updated = counts.inserted, counts.updated
     report.unchanged = len(loaded.entities) - len(changed)
     number = catalogue.writes.count(bool(counts.written or report.deleted))

@@ -32,6 +32,14 @@ ENTITIES = sa.Table(
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("updated_at", sa.String(10)),
 )
+# Erasures a committed write owes (the plan as JSON), written in the write's own transaction and
+# removed once carried out, so a crash between the two is made good at the next start.
+PENDING_ERASURES = sa.Table(
+    "pending_erasures",
+    METADATA,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("plan", sa.Text, nullable=False),
+)
 # Not a researcher without consent. The stored JSON is pydantic's compact dump, where this can
 # only be the field itself: a quote inside a string value is escaped.
 LISTED = ~ENTITIES.c.data.contains('"consent":false', autoescape=True)
@@ -176,9 +184,9 @@ class Store:
         """'sqlite' or 'postgresql'."""
         return self._engine.dialect.name
 
-    def _insert(self) -> Any:
+    def _insert(self, table: sa.Table) -> Any:
         module = postgresql if self.dialect == "postgresql" else sqlite
-        return module.insert(ENTITIES)
+        return module.insert(table)
 
     def hashes(self, ids: Iterable[str] | None = None) -> dict[str, str]:
         """Content hash per stored id (all ids, or the given ones)."""
@@ -190,15 +198,46 @@ class Store:
 
     def upsert(self, entities: Iterable[AnyEntity]) -> UpsertCounts:
         """Insert new entities and replace changed ones by id, in one transaction."""
+        return self.write(entities, [])[0]
+
+    def write(
+        self,
+        entities: Iterable[AnyEntity],
+        gone: Iterable[str],
+        erasure: tuple[str, str] | None = None,
+    ) -> tuple[UpsertCounts, int]:
+        """Upsert these entities, delete the `gone` ids and note the erasure they cause (its
+        key and plan), all in one transaction; the upsert counts and how many ids existed."""
+        with self._lock, self._engine.begin() as connection:
+            counts = self._upsert(connection, entities)
+            removed = self._delete(connection, list(dict.fromkeys(gone)))
+            if erasure is not None:
+                key, plan = erasure
+                statement = self._insert(PENDING_ERASURES).on_conflict_do_nothing()
+                connection.execute(statement, [{"key": key, "plan": plan}])
+        return counts, removed
+
+    def pending_erasures(self) -> list[tuple[str, str]]:
+        """(key, plan) of the erasures committed writes still owe."""
+        query = sa.select(PENDING_ERASURES.c.key, PENDING_ERASURES.c.plan)
+        with self._engine.connect() as connection:
+            return [(str(k), str(p)) for k, p in connection.execute(query)]
+
+    def erasure_done(self, key: str) -> None:
+        """Forget an erasure once carried out."""
+        with self._lock, self._engine.begin() as connection:
+            connection.execute(PENDING_ERASURES.delete().where(PENDING_ERASURES.c.key == key))
+
+    def _upsert(self, connection: sa.Connection, entities: Iterable[AnyEntity]) -> UpsertCounts:
         rows = list({row["id"]: row for row in map(_row, entities)}.values())
         counts = UpsertCounts()
-        with self._lock, self._engine.begin() as connection:
+        if rows:
             stored = self._hashes_in(connection, [r["id"] for r in rows])
             changed = [r for r in rows if stored.get(r["id"]) != r["content_hash"]]
             counts.unchanged = len(rows) - len(changed)
             counts.updated = sum(r["id"] in stored for r in changed)
             counts.inserted = len(changed) - counts.updated
-            statement = self._insert()
+            statement = self._insert(ENTITIES)
             statement = statement.on_conflict_do_update(
                 index_elements=[ENTITIES.c.id],
                 set_={c: statement.excluded[c] for c in ("kind", "name", "data", "content_hash")}
@@ -229,14 +268,16 @@ class Store:
 
     def delete_many(self, ids: Iterable[str]) -> int:
         """Remove entities by id in one transaction; returns how many existed."""
-        wanted = list(dict.fromkeys(ids))
+        return self.write([], ids)[1]
+
+    @staticmethod
+    def _delete(connection: sa.Connection, wanted: list[str]) -> int:
         removed = 0
-        with self._lock, self._engine.begin() as connection:
-            for start in range(0, len(wanted), CHUNK):
-                chunk = wanted[start : start + CHUNK]
-                removed += connection.execute(
-                    ENTITIES.delete().where(ENTITIES.c.id.in_(chunk))
-                ).rowcount
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            removed += connection.execute(
+                ENTITIES.delete().where(ENTITIES.c.id.in_(chunk))
+            ).rowcount
         return removed
 
     def all(self) -> Iterator[AnyEntity]:

@@ -144,3 +144,24 @@ def load(folder: Path) -> Reranker | None:
         np.array(raw["weights"]),
         float(raw["intercept"]),
     )
+
+
+class Watched:
+    """The reranker in a folder, read again whenever its manifest changes (a training run
+    saves a new one while the server runs)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._model: Reranker | None = None
+        self._stamp: int | None = None
+
+    def current(self) -> Reranker | None:
+        """The reranker when one is trained and marked for use."""
+        try:
+            stamp: int | None = (self.folder / "manifest.json").stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        if stamp != self._stamp:
+            self._model = load(self.folder) if stamp else None
+            self._stamp = stamp
+        return self._model
