@@ -56,7 +56,10 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         redoc_url=None,
     )
     app.state.matcher = matcher
-    app.state.heavy = HeavyWork(settings.server.heavy_workers, settings.server.heavy_queue)
+    server = settings.server
+    app.state.heavy = HeavyWork(
+        server.heavy_workers, server.heavy_queue, settings.access.public_team_concurrency
+    )
     app.state.jobs = JobStore(matcher.data_dir / "jobs.sqlite")
     matcher.watch_erasure(app.state.jobs)
     app.state.access = settings.access

@@ -18,23 +18,37 @@ class BusyError(RuntimeError):
 
 
 class HeavyWork:
-    """`workers` threads for heavy work and room for `queue` more tasks waiting for them."""
+    """`workers` threads for heavy work and room for `queue` more tasks waiting for them, of
+    which at most `public` come from callers without a key."""
 
-    def __init__(self, workers: int, queue: int) -> None:
+    def __init__(self, workers: int, queue: int, public: int | None = None) -> None:
         self._executor = ThreadPoolExecutor(workers, thread_name_prefix="heavy")
         self._slots = threading.BoundedSemaphore(workers + queue)
+        self._public = threading.BoundedSemaphore(public or workers + queue)
 
-    def submit(self, function: Callable[..., T], *args: Any) -> "Future[T]":
+    def submit(self, function: Callable[..., T], *args: Any, public: bool = False) -> "Future[T]":
         """Start `function(*args)` on a heavy thread (or queue it); BusyError when full."""
-        if not self._slots.acquire(blocking=False):
-            raise BusyError(
-                "the server is busy with other team solves and catalogue writes; "
-                f"try again in {RETRY_AFTER_S} s"
-            )
+        gates = [self._slots, self._public] if public else [self._slots]
+        taken: list[threading.BoundedSemaphore] = []
+        for gate in gates:
+            if not gate.acquire(blocking=False):
+                for held in taken:
+                    held.release()
+                raise BusyError(
+                    "the server is busy with other team solves and catalogue writes; "
+                    f"try again in {RETRY_AFTER_S} s"
+                )
+            taken.append(gate)
         future = self._executor.submit(function, *args)
-        future.add_done_callback(lambda _: self._slots.release())
+
+        def release(_: "Future[T]") -> None:
+            for gate in taken:
+                gate.release()
+
+        future.add_done_callback(release)
         return future
 
-    async def run(self, function: Callable[..., T], *args: Any) -> T:
-        """`function(*args)` on a heavy thread, awaited without holding a request thread."""
-        return await asyncio.wrap_future(self.submit(function, *args))
+    async def run(self, function: Callable[..., T], *args: Any, public: bool = False) -> T:
+        """`function(*args)` on a heavy thread, awaited without holding a request thread;
+        `public`: for a caller without a key, who has fewer places."""
+        return await asyncio.wrap_future(self.submit(function, *args, public=public))

@@ -13,6 +13,7 @@ slowest answer per phase, and what the heavy requests were answered (200, 202, 5
 """
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -29,7 +30,7 @@ import httpx
 import numpy as np
 
 from benchmarks.latency_needs import needs
-from benchmarks.server import UNLIMITED, Server
+from benchmarks.server import FRESH_NEEDS, UNLIMITED, Server
 
 ROOT = Path(__file__).resolve().parent.parent
 CHALLENGES = [
@@ -49,7 +50,8 @@ def program(root: Path | None) -> list[str]:
 
 
 def environment(data: Path, root: Path | None) -> dict[str, str]:
-    env = os.environ | {"HF_HUB_OFFLINE": "1", "MATCHER_DATA_DIR": str(data), **UNLIMITED}
+    env = os.environ | {"HF_HUB_OFFLINE": "1", "MATCHER_DATA_DIR": str(data)}
+    env |= UNLIMITED | FRESH_NEEDS
     if root is not None:
         env["PYTHONPATH"] = str(root)
     return env
@@ -108,12 +110,13 @@ class Heavy(threading.Thread):
                     self.stop.wait(3)
 
 
-def read_for(base: str, seconds: float, offset: int) -> list[float]:
-    """Recommendation times (ms) of one reader for `seconds`."""
-    times, bodies = [], needs(400, seed=3, offset=offset)
+def read_for(base: str, seconds: float, seed: int) -> list[float]:
+    """Recommendation times (ms) of one reader for `seconds`, needs in a shuffled cycle (the
+    server keeps no need vectors, so each is encoded)."""
+    times, bodies = [], needs(432, seed=seed)
     deadline = time.monotonic() + seconds
     with httpx.Client(base_url=base, timeout=600) as client:
-        for body in bodies:
+        for body in itertools.cycle(bodies):
             if time.monotonic() > deadline:
                 break
             started = time.perf_counter()
@@ -136,15 +139,15 @@ def run(data: Path, root: Path | None, quiet: float, heavy: float, solvers: int)
         reader, editor = (key(command, env, role) for role in ("reader", "editor"))
         server = Server(copy, env, program=command, ready_s=600)
         try:
-            read_for(server.url, 10, offset=380)  # warm up
-            alone = read_for(server.url, quiet, offset=0)
+            read_for(server.url, 10, seed=9)  # warm up
+            alone = read_for(server.url, quiet, seed=1)
             pool = researchers(server.url, 60)
             clients = [Heavy(server.url, reader, "team", pool) for _ in range(solvers)]
             clients.append(Heavy(server.url, editor, "bulk", pool))
             for client in clients:
                 client.start()
             time.sleep(2)
-            busy = read_for(server.url, heavy, offset=100)
+            busy = read_for(server.url, heavy, seed=2)
             for client in clients:
                 client.stop.set()
         finally:

@@ -111,8 +111,9 @@ class AccessSettings(BaseModel):
 
     `rate_per_minute` and `burst` form one token bucket per API key (per client address
     for calls without a key). A team request without a key may hold at most
-    `public_team_people` participants and `public_team_challenges` challenges, and its exact
-    solver runs at most `public_team_seconds`.
+    `public_team_people` participants and `public_team_challenges` challenges, its exact
+    solver runs at most `public_team_seconds`, and at most `public_team_concurrency` of them
+    are solved or waiting at once.
     """
 
     require_keys: bool = True
@@ -123,6 +124,7 @@ class AccessSettings(BaseModel):
     public_team_people: int = Field(60, ge=1)
     public_team_challenges: int = Field(10, ge=1)
     public_team_seconds: float = Field(10.0, gt=0, le=120)
+    public_team_concurrency: int = Field(1, ge=1, le=64)
 
 
 class Settings(BaseSettings):

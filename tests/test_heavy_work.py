@@ -217,3 +217,15 @@ def test_erasing_an_entity_drops_the_job_reports_that_name_it(built: Matcher) ->
     after = client.get(job["url"], headers=editor).json()
     assert after["result"] is None and "erased" in after["error"]
     assert b"zoe-job" not in (built.data_dir / "jobs.sqlite").read_bytes()
+
+
+def test_callers_without_a_key_have_fewer_places() -> None:
+    heavy = HeavyWork(workers=2, queue=4, public=1)
+    release = threading.Event()
+    first = heavy.submit(release.wait, 10, public=True)
+    with pytest.raises(BusyError):
+        heavy.submit(lambda: "second", public=True)
+    assert heavy.submit(lambda: "keyed").result(5) == "keyed", "a key holder still gets in"
+    release.set()
+    assert first.result(5) is True
+    assert heavy.submit(lambda: "public again", public=True).result(5) == "public again"

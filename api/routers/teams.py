@@ -18,4 +18,5 @@ async def form_teams(
     an API key the pool, the challenges and the solver's time are bounded (see the settings);
     503 with Retry-After when the server is busy with other solves and catalogue writes.
     """
-    return await heavy.run(matcher.form_teams, request, not has_key(http))
+    public = not has_key(http)
+    return await heavy.run(matcher.form_teams, request, public, public=public)
