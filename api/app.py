@@ -56,10 +56,9 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         redoc_url=None,
     )
     app.state.matcher = matcher
-    server = settings.server
-    app.state.heavy = HeavyWork(
-        server.heavy_workers, server.heavy_queue, settings.access.public_team_concurrency
-    )
+    server, public = settings.server, settings.access.public_team_concurrency
+    app.state.solves = HeavyWork(server.heavy_workers, server.heavy_queue, public, "solves")
+    app.state.writes = HeavyWork(server.heavy_workers, server.heavy_queue, None, "writes")
     app.state.jobs = JobStore(matcher.data_dir / "jobs.sqlite")
     matcher.watch_erasure(app.state.jobs)
     app.state.access = settings.access

@@ -21,13 +21,20 @@ def get_matcher(request: Request) -> Matcher:
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]
 
 
-def get_heavy(request: Request) -> HeavyWork:
-    """The threads for team solves and catalogue writes."""
-    heavy: HeavyWork = request.app.state.heavy
+def get_solves(request: Request) -> HeavyWork:
+    """The threads for team solves."""
+    heavy: HeavyWork = request.app.state.solves
     return heavy
 
 
-HeavyDep = Annotated[HeavyWork, Depends(get_heavy)]
+def get_writes(request: Request) -> HeavyWork:
+    """The threads for catalogue writes."""
+    heavy: HeavyWork = request.app.state.writes
+    return heavy
+
+
+SolvesDep = Annotated[HeavyWork, Depends(get_solves)]
+WritesDep = Annotated[HeavyWork, Depends(get_writes)]
 
 
 def get_jobs(request: Request) -> JobStore:

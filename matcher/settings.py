@@ -91,14 +91,14 @@ class ServerSettings(BaseModel):
 
     `trusted_proxies`: addresses (or networks) of reverse proxies whose X-Forwarded-For names
     the client; none by default, so every client is known by its own address.
-    `heavy_workers` threads run team solves and catalogue writes, with room for `heavy_queue`
-    more waiting (beyond that: 503, try again); a bulk upload of more than `bulk_inline_rows`
-    rows is answered 202 with a job to poll.
+    Team solves and catalogue writes run in two lanes of `heavy_workers` threads each, with
+    room for `heavy_queue` more waiting per lane (beyond that: 503, try again); a bulk upload of
+    more than `bulk_inline_rows` rows is answered 202 with a job to poll.
     """
 
     host: str = "127.0.0.1"
     trusted_proxies: list[str] = []
-    heavy_workers: int = Field(2, ge=1, le=64)
+    heavy_workers: int = Field(1, ge=1, le=64)
     heavy_queue: int = Field(8, ge=0, le=1000)
     bulk_inline_rows: int = Field(500, ge=1)
     port: int = Field(8000, ge=1, le=65535)

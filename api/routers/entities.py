@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Query, Response
 from pydantic import BaseModel
 
-from api.deps import HeavyDep, MatcherDep
+from api.deps import MatcherDep, WritesDep
 from matcher.catalogue.reading import LoadedCatalogue
 from matcher.errors import InvalidRequestError
 from matcher.schemas import Company, Entity, Kind, Lab, NeighboursResponse, Researcher
@@ -60,7 +60,7 @@ async def put_entity(
     entity_id: str,
     entity: Annotated[Entity, Body(description="The whole entity in the catalogue format.")],
     matcher: MatcherDep,
-    heavy: HeavyDep,
+    heavy: WritesDep,
     response: Response,
 ) -> dict[str, Any]:
     """Add or replace one entity by id (201 when it is new); answers the ingest report.

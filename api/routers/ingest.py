@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from api.access import check_role
-from api.deps import HeavyDep, JobsDep, MatcherDep
+from api.deps import JobsDep, MatcherDep, WritesDep
 from api.errors import ErrorBody
 from api.heavy import BusyError
 from matcher.catalogue.reading import (
@@ -90,7 +90,7 @@ async def bulk(
     request: Request,
     response: Response,
     matcher: MatcherDep,
-    heavy: HeavyDep,
+    heavy: WritesDep,
     jobs: JobsDep,
     replace: Replacing,
     format: FormatQuery = None,
@@ -140,7 +140,7 @@ def _parse(body: bytes, fmt: str) -> LoadedCatalogue:
 
 
 @router.delete("/{entity_id}")
-async def delete_entity(entity_id: str, matcher: MatcherDep, heavy: HeavyDep) -> dict[str, Any]:
+async def delete_entity(entity_id: str, matcher: MatcherDep, heavy: WritesDep) -> dict[str, Any]:
     """Erase an entity: store, index, embedding cache, shortlists, feedback and rankings.
 
     `removed` counts what went, per place; an id the store does not hold is a 404 (rows

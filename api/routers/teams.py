@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Request
 
-from api.deps import HeavyDep, MatcherDep, has_key
+from api.deps import MatcherDep, SolvesDep, has_key
 from matcher.teams.schemas import TeamRequest, TeamResponse
 
 router = APIRouter(prefix="/v1", tags=["teams"])
@@ -10,7 +10,7 @@ router = APIRouter(prefix="/v1", tags=["teams"])
 
 @router.post("/teams", response_model=TeamResponse)
 async def form_teams(
-    request: TeamRequest, matcher: MatcherDep, heavy: HeavyDep, http: Request
+    request: TeamRequest, matcher: MatcherDep, heavy: SolvesDep, http: Request
 ) -> TeamResponse:
     """Balanced interdisciplinary teams for OpenLab challenges from a pool of participants.
 
