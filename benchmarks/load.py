@@ -114,6 +114,7 @@ def run(clients: int, seconds: float, data_dir: Path) -> dict[str, Any]:
         "throughput": len(every) / elapsed,
         "errors": tally.errors + [f"client {name} did not finish" for name in hung],
         "expected_4xx": tally.expected_4xx,
+        "busy": tally.busy,
         "acknowledged_rows": sum(len(t.stored) for t in threads),
         "missing_rows": missing,
         "server_tracebacks": log.count("Traceback"),
@@ -146,7 +147,8 @@ def summary(results: dict[str, Any]) -> str:
         f"{r['seconds']} s): {r['overall']['requests']} requests, {r['throughput']:.1f} per "
         f"second; p99 {r['overall']['p99']:.0f} ms overall. "
         f"Errors: {len(r['errors'])}; server tracebacks: {r['server_tracebacks']}; expected 4xx "
-        f"answered as documented: {r['expected_4xx']}. Bulk rows acknowledged: "
+        f"answered as documented: {r['expected_4xx']}; uploads told busy (503, retry): "
+        f"{r['busy']}. Bulk rows acknowledged: "
         f"{r['acknowledged_rows']}, read back different or missing: {len(r['missing_rows'])}."
     )
 
