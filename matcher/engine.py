@@ -103,14 +103,19 @@ class Matcher:
         index = self.settings.index
         return Catalogue(self.data_dir, self.store, self.encoder, index, self.writes)
 
-    def build(self, source: str, progress: bool = False) -> IngestReport:
-        """Make the catalogue exactly this source: upsert it, delete the rest, reindex.
+    def build(self, sources: str | list[str], progress: bool = False) -> IngestReport:
+        """Make the catalogue exactly these sources: upsert them, delete the rest, reindex.
 
         Only new or changed texts are encoded; a failed build changes nothing.
         """
-        loaded = load_catalogue(source, progress=progress)
+        names = [sources] if isinstance(sources, str) else sources
+        loaded = LoadedCatalogue()
+        for name in names:
+            loaded.extend(load_catalogue(name, progress=progress))
         if not loaded.entities:
-            raise CatalogueError(f"no valid entities in {source} ({len(loaded.rejected)} rejected)")
+            raise CatalogueError(
+                f"no valid entities in {', '.join(names)} ({len(loaded.rejected)} rejected)"
+            )
         return self.ingest(loaded, replace=True, progress=progress)
 
     def ingest(

@@ -203,8 +203,15 @@ class Publication(BaseModel):
     year: Count | None = Field(None, ge=1900, le=2100)
 
 
+Basis = Literal["consent", "public-register"]
+
+
 class Researcher(EntityBase):
-    """A researcher; personal data, listed only with consent."""
+    """A researcher: personal data. Listed on one of two bases: the person's `consent` (a
+    self-registered profile), or a `public-register` (grant records a funder publishes, which
+    carry only professional data: name, affiliation, ORCID, grant titles and abstracts), with
+    its `source`. Either way `opted_out` (or, on consent, `consent: false`) hides the person
+    everywhere and erases what was derived from them."""
 
     kind: Literal["researcher"] = "researcher"
     affiliation: Term
@@ -212,6 +219,9 @@ class Researcher(EntityBase):
     expertise: list[Term] = []
     orcid: Orcid | None = None
     consent: Flag = False
+    basis: Basis = "consent"
+    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    opted_out: Flag = False
 
 
 AnyEntity = Company | Lab | Researcher
@@ -220,8 +230,11 @@ ENTITY_ADAPTER: TypeAdapter[AnyEntity] = TypeAdapter(Entity)
 
 
 def is_listed(entity: AnyEntity) -> bool:
-    """Researchers appear only with their consent."""
-    return not isinstance(entity, Researcher) or entity.consent
+    """Researchers appear only with their consent or from a public register, and never once
+    they opted out."""
+    if not isinstance(entity, Researcher):
+        return True
+    return not entity.opted_out and (entity.consent or entity.basis == "public-register")
 
 
 def parse_entity(data: object) -> AnyEntity:

@@ -31,6 +31,10 @@ function profile(e) {
     ...list("Expertise", e.expertise), ...list("Publications", publications),
     e.url ? link(e.url) : null,
     e.contact ? h("p", { class: "meta", text: `Contact: ${e.contact}` }) : null,
+    e.basis === "public-register"
+      ? h("p", { class: "meta source", text: `Listed from a public register of research grants, `
+          + `with professional data only. Source: ${e.source || "not given"}.` })
+      : null,
   ];
 }
 

@@ -34,7 +34,7 @@ from matcher.encoders.hybrid import HybridEncoder
 from matcher.index.items import Item, entity_items, searchable_text
 from matcher.index.lexical import LexicalIndex
 from matcher.index.snapshot import build_shards, save_snapshot, snapshot_info
-from matcher.schemas import AnyEntity, is_listed
+from matcher.schemas import AnyEntity, Researcher, is_listed
 from matcher.settings import IndexSettings
 
 _THREAD_LOCKS = {"write": threading.Lock(), "rebuild": threading.Lock()}
@@ -230,6 +230,18 @@ def catch_up(
     return CaughtUp(False, int(snapshot_info(catalogue.index_dir).get("items", 0)))
 
 
+def keep_objections(store: Store, entities: list[AnyEntity]) -> list[AnyEntity]:
+    """A person who opted out stays out when a public register brings them again (the next
+    import of the grant records must not list them anew)."""
+    ids = [
+        e.id
+        for e in entities
+        if isinstance(e, Researcher) and e.basis == "public-register" and not e.opted_out
+    ]
+    objected = store.opted_out(ids) if ids else set()
+    return [e.model_copy(update={"opted_out": True}) if e.id in objected else e for e in entities]
+
+
 def write(
     catalogue: Catalogue,
     loaded: LoadedCatalogue,
@@ -240,6 +252,7 @@ def write(
     """Upsert the valid entities (and, with `replace`, delete every other one but those whose
     row was rejected); call it holding the write lock. The index is not touched."""
     store = catalogue.store
+    loaded.entities = keep_objections(store, loaded.entities)
     report = IngestReport(received=len(loaded.entities) + len(loaded.rejected))
     report.rejected = list(loaded.rejected)
     stored = store.hashes()

@@ -1,7 +1,9 @@
-"""Reading catalogues (JSONL, JSON, CSV, a folder of them, or a CORDIS export) into entities."""
+"""Reading catalogues into entities: catalogue-format files (JSONL, JSON, CSV, a folder of them)
+and sources with a format of their own (a CORDIS export, SweCRIS grant records, the SciLifeLab
+Data Platform catalogue). A record that does not say its language gets the one its text is in."""
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -12,13 +14,15 @@ from tqdm import tqdm
 from matcher.catalogue import json_text
 from matcher.catalogue.cordis import CordisError, cordis_records, is_cordis_export
 from matcher.catalogue.csv_rows import csv_records
+from matcher.catalogue.scilifelab import ScilifelabError, is_scilifelab, scilifelab_records
+from matcher.catalogue.swecris import SwecrisError, is_swecris, swecris_records
 from matcher.schemas import Company, Lab, Researcher, parse_entity
-from matcher.text import SURROGATE, UNICODE_MESSAGE, unpaired_surrogate
+from matcher.text import SURROGATE, UNICODE_MESSAGE, guess_language, unpaired_surrogate
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 SUFFIXES = (".jsonl", ".json", ".csv")
-Format = Literal["auto", "jsonl", "json", "csv", "cordis"]
-FORMATS: tuple[str, ...] = ("auto", "jsonl", "json", "csv", "cordis")
+Format = Literal["auto", "jsonl", "json", "csv", "cordis", "swecris", "scilifelab"]
+FORMATS: tuple[str, ...] = ("auto", "jsonl", "json", "csv", "cordis", "swecris", "scilifelab")
 Records = Iterator[tuple[str, object]]
 KINDS = "company, lab or researcher"
 
@@ -53,6 +57,19 @@ class LoadedCatalogue:
 
     entities: list[Company | Lab | Researcher] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+
+    def extend(self, other: "LoadedCatalogue") -> None:
+        """Add another source's entities and rejections; an id already here is rejected."""
+        seen = {e.id for e in self.entities}
+        for entity in other.entities:
+            if entity.id in seen:
+                self.rejected.append(
+                    Rejected("another source", f"duplicate id {entity.id}", entity.id)
+                )
+            else:
+                seen.add(entity.id)
+                self.entities.append(entity)
+        self.rejected.extend(other.rejected)
 
 
 def resolve(source: str) -> Path:
@@ -122,25 +139,53 @@ def _file_records(path: Path, fmt: str) -> Records:
     return text_records(text, fmt, path.name)
 
 
+@dataclass(frozen=True)
+class Importer:
+    """A source format of its own: how to recognise it and how to read its records."""
+
+    shape: str
+    detect: Callable[[Path], bool]
+    read: Callable[[Path], Records]
+    errors: tuple[type[Exception], ...]
+
+
+# Formats read by an importer (the rest are catalogue-format files), in the order `auto` tries.
+IMPORTERS = {
+    "cordis": Importer(
+        "a folder with project.json and organization.json", is_cordis_export, cordis_records,
+        (CordisError,),
+    ),
+    "swecris": Importer(
+        "a folder with a SweCRIS projects CSV, or a JSON file of SweCRIS project records",
+        is_swecris, swecris_records, (SwecrisError,),
+    ),
+    "scilifelab": Importer(
+        "a folder with services.json (or data/services.json)", is_scilifelab,
+        scilifelab_records, (ScilifelabError,),
+    ),
+}  # fmt: skip
+
+
 def source_records(source: str, fmt: str = "auto") -> Records:
-    """Every raw record of a catalogue file, folder or CORDIS export.
+    """Every raw record of a catalogue file, folder, export or register.
 
     Whether the source exists and can be read is checked at once, not at the first record.
     """
     path = resolve(source)
-    if fmt == "cordis" or (fmt == "auto" and is_cordis_export(path)):
-        if not is_cordis_export(path):
-            raise CatalogueError(
-                f"{source}: a CORDIS export is a folder with project.json and organization.json"
-            )
-        return _cordis(path)
-    return (record for file in _files(path) for record in _file_records(file, fmt))
+    if fmt == "auto":
+        fmt = next((name for name, i in IMPORTERS.items() if i.detect(path)), "auto")
+    importer = IMPORTERS.get(fmt)
+    if importer is None:
+        return (record for file in _files(path) for record in _file_records(file, fmt))
+    if not importer.detect(path):
+        raise CatalogueError(f"{source}: {fmt} needs {importer.shape}")
+    return _imported(importer, path)
 
 
-def _cordis(path: Path) -> Records:
+def _imported(importer: Importer, path: Path) -> Records:
     try:
-        yield from cordis_records(path)
-    except CordisError as exc:
+        yield from importer.read(path)
+    except importer.errors as exc:
         raise CatalogueError(str(exc)) from exc
 
 
@@ -159,6 +204,24 @@ def describe_error(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+LANGUAGE_TEXT = ("name", "description", "capabilities", "offers", "seeks", "expertise")
+
+
+def with_language(record: object) -> object:
+    """A record without a language, given the language its text is in (Swedish or English)."""
+    if not isinstance(record, dict) or record.get("language") is not None:
+        return record
+    parts: list[str] = []
+    for key in LANGUAGE_TEXT:
+        value = record.get(key)
+        parts += value if isinstance(value, list) else [value] if value else []
+    for work in record.get("publications") or record.get("projects") or []:
+        if isinstance(work, dict):
+            parts.append(str(work.get("title") or ""))
+    text = " ".join(str(part) for part in parts)
+    return {**record, "language": guess_language(text)} if text.strip() else record
+
+
 def validate(records: Iterable[tuple[str, object]], progress: bool = False) -> LoadedCatalogue:
     """Validate raw records: bad ones are reported with where and why, the good ones kept.
 
@@ -174,6 +237,7 @@ def validate(records: Iterable[tuple[str, object]], progress: bool = False) -> L
         if isinstance(record, Exception):
             loaded.rejected.append(Rejected(where, str(record), known))
             continue
+        record = with_language(record)
         bad_text = unpaired_surrogate(record)
         if bad_text is not None:
             field = ".".join(str(p) for p in bad_text)

@@ -40,9 +40,13 @@ PENDING_ERASURES = sa.Table(
     sa.Column("key", sa.String(40), primary_key=True),
     sa.Column("plan", sa.Text, nullable=False),
 )
-# Not a researcher without consent. The stored JSON is pydantic's compact dump, where this can
-# only be the field itself: a quote inside a string value is escaped.
-LISTED = ~ENTITIES.c.data.contains('"consent":false', autoescape=True)
+# What is_listed says, on the stored JSON: pydantic's compact dump, where these can only be the
+# fields themselves (a quote inside a string value is escaped).
+LISTED = ~ENTITIES.c.data.contains('"opted_out":true', autoescape=True) & sa.or_(
+    ENTITIES.c.kind != "researcher",
+    ENTITIES.c.data.contains('"consent":true', autoescape=True),
+    ENTITIES.c.data.contains('"basis":"public-register"', autoescape=True),
+)
 CHUNK = 1000
 STORE_FILE = "catalogue.sqlite"
 LEGACY_STORE_FILE = "catalog.sqlite"
@@ -317,6 +321,18 @@ class Store:
                 else {}
             )
         return len(found), [parse_entity(json.loads(data[key])) for key in page if key in data]
+
+    def opted_out(self, ids: Iterable[str]) -> set[str]:
+        """The ids among these stored as opted out."""
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        objected = ENTITIES.c.data.contains('"opted_out":true', autoescape=True)
+        with self._engine.connect() as connection:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                query = sa.select(ENTITIES.c.id).where(ENTITIES.c.id.in_(chunk), objected)
+                found.update(str(i) for i in connection.execute(query).scalars())
+        return found
 
     def count(self, listed: bool = False) -> dict[str, int]:
         """Entities per kind (with `listed`, only those shown: not researchers without

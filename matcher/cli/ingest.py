@@ -50,7 +50,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     matcher = _matcher(args)
     try:
-        report = matcher.build(args.catalogue, progress=not args.json)
+        report = matcher.build(args.catalogue or ["demo"], progress=not args.json)
     except CatalogueError as exc:
         raise CliError(str(exc)) from exc
     return _print_report(report, matcher, args.json)
@@ -96,8 +96,9 @@ def add_parsers(
         "--catalogue",
         "--catalog",
         dest="catalogue",
-        default="demo",
-        help="'demo', a .jsonl/.json/.csv file, a folder of them or a CORDIS export folder",
+        action="append",
+        help="'demo' (the default), a .jsonl/.json/.csv file, a folder of them, a CORDIS export, "
+        "SweCRIS grant records or the SciLifeLab catalogue; repeat it to build from several",
     )
     build.set_defaults(func=cmd_build)
 
