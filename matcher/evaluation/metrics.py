@@ -68,6 +68,14 @@ def ndcg_at(ranked: Sequence[str], relevant: set[str], k: int) -> float:
     return ndcg(gains, k, [1.0] * len(relevant))
 
 
+def reciprocal_rank_of(ranked: Sequence[str], relevant: set[str]) -> float:
+    """1/rank of the first relevant id (0 when none is ranked)."""
+    for i, item in enumerate(ranked):
+        if item in relevant:
+            return 1.0 / (i + 1)
+    return 0.0
+
+
 def reciprocal_rank(ranked: Sequence[str], relevant: str) -> float:
     """1/rank of the one relevant id (0 when absent)."""
     for i, item in enumerate(ranked):

@@ -45,6 +45,12 @@ def _crosslingual(_: tuple[int, ...] | None) -> Evaluation:
     return Crosslingual()
 
 
+def _swecris(_: tuple[int, ...] | None) -> Evaluation:
+    from matcher.evaluation.swecris import Swecris
+
+    return Swecris()
+
+
 def _partnersets(_: tuple[int, ...] | None) -> Evaluation:
     from matcher.evaluation.partnersets import PartnerSets
 
@@ -68,6 +74,11 @@ EVALUATIONS: dict[str, Registered] = {
         _crosslingual,
         packaged=True,
         per_encoder=False,
+    ),
+    "swecris": Registered(
+        "SweCRIS in Swedish and English: find a later grant's people among earlier grants",
+        "swecris-kth-grants",
+        _swecris,
     ),
     "partnersets": Registered(
         "partner sets against the plain top list on the demo catalogue",
