@@ -120,3 +120,52 @@ def test_evaluate_cli_reports_missing_data(
     assert code == 2
     get_settings.cache_clear()
     assert "CORDIS export not found" in capsys.readouterr().err
+
+
+def grants_file(folder: Path) -> Path:
+    """Six grants in the SweCRIS API's record shape: three before 2021, three after, whose
+    people (and one company) come back."""
+    topics = [
+        ("Vätgas i stålindustrin", "Hydrogen in steelmaking", "vätgas järnmalm reduktion",
+         "hydrogen iron ore reduction", "ann", "Hybrit AB"),
+        ("Batteriåtervinning", "Battery recycling", "litium kobolt återvinning",
+         "lithium cobalt recycling", "bo", None),
+        ("Äldreomsorg och sensorer", "Elderly care sensors", "fall sensorer hemtjänst",
+         "falls sensors home care", "cy", None),
+    ]  # fmt: skip
+    records = []
+    for year, suffix in ((2018, "early"), (2023, "late")):
+        for n, (title_sv, title_en, words_sv, words_en, person, coordinator) in enumerate(topics):
+            kind = "Company" if coordinator else "University"
+            records.append({
+                "projectId": f"{year}-0{n}_VR", "projectStartDate": f"{year}-01-01",
+                "projectTitleSv": f"{title_sv} {suffix}", "projectTitleEn": f"{title_en} {suffix}",
+                "projectAbstractSv": f"Projektet om {words_sv} {suffix}.",
+                "projectAbstractEn": f"The project on {words_en} {suffix}.",
+                "coordinatingOrganisationNameEn": coordinator or "KTH",
+                "coordinatingOrganisationTypeOfOrganisationEn": kind,
+                "typeOfAwardDescrEn": "Project grant",
+                "involvedPeople": [{"personId": person, "fullName": person.title() + " Person"}],
+            })  # fmt: skip
+    path = folder / "grants.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    return path
+
+
+def test_the_swecris_benchmark_finds_later_grants_people_among_earlier_ones(tmp_path: Path) -> None:
+    from matcher.evaluation.swecris import Swecris, needs_of, split_of
+
+    settings = Settings(data_dir=tmp_path / "data", encoder=EncoderSettings(name="fake"))
+    result = Swecris().run(settings, grants_file(tmp_path), encoder=FakeEncoder())
+    assert result.details["catalogue"] == 4  # three people and one company, from 2018
+    assert sum(result.details["needs"].values()) == 6  # three later grants, two languages each
+    english = [
+        r for r in result.details["table"] if r["language"] == "en" and r["system"] == "engine"
+    ]
+    assert english and all(0 <= r["low"] <= r["mean"] <= r["high"] <= 1 for r in english)
+    for split in ("dev", "test"):
+        found = result.metrics.get(f"{split}/bm25/en/recall@10")
+        assert found is None or found == 1.0  # the same words in English: BM25 finds them
+    assert {split_of("2023-01"), split_of("2023-02"), split_of("2023-03")} <= {"dev", "test"}
+    assert split_of("2023-01") == split_of("2023-01"), "the split is fixed"
+    assert needs_of([], set()) == []
