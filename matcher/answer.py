@@ -13,11 +13,19 @@ from matcher.schemas import KINDS, AnyEntity, RecommendationResponse, Result
 from matcher.search.explain import explain, need_stems
 from matcher.search.filters import met_constraints, passes
 from matcher.search.query import Query
-from matcher.search.ranked import Pairs, Ranked, order, rank
+from matcher.search.ranked import Pairs, Ranked, filtered_out, order, rank
 from matcher.search.ranking import Candidate, fuse, fused
 from matcher.search.reranker import RERANK_POOL, Reranker, features
+from matcher.search.strength import Grader, can_be_strong
 from matcher.served import Loaded
 from matcher.settings import RankingSettings
+from matcher.text import need_language
+
+OTHER_LANGUAGE = (
+    "Your need seems to be written in neither Swedish nor English. It is matched through the "
+    "multilingual model, which does best with Swedish and English: results may be weaker than "
+    "for the same need in one of those."
+)
 
 
 def head_size(top_k: int) -> int:
@@ -61,6 +69,9 @@ class Answer:
         self.kinds = set(need.request.kinds or KINDS)
         self.coverage: dict[str, np.ndarray] = {}
         self._response: RecommendationResponse | None = None
+        known = loaded.snapshot.lexical.query_terms(need.request.need)
+        strong_allowed = can_be_strong(need.request.need, known)
+        self.grade = Grader(loaded.strength, need.query, strong_allowed)
 
     def _may_join(self, entity: AnyEntity) -> bool:
         """Whether an entity may be in the partner set (a partner the request allows)."""
@@ -77,11 +88,14 @@ class Answer:
         )
         reasons.aspect = aspect
         reasons.constraints = met_constraints(entity, self.request.filters)
+        relevance, band = self.grade(candidate)
         return Result(
             id=entity.id,
             kind=entity.kind,
             name=entity.name,
             score=round(candidate.score, 4),
+            relevance=relevance,
+            band=band,
             disciplines=list(entity.disciplines),
             reasons=reasons,
         )
@@ -121,7 +135,25 @@ class Answer:
             partner_set=partner_set,
             reranked=self.reranker is not None,
         )
+        self._say_how_strong(self._response, ranked, lists, top_k)
         return self._response
+
+    def _say_how_strong(
+        self,
+        response: RecommendationResponse,
+        ranked: dict[str, Ranked],
+        lists: dict[str, Pairs],
+        top_k: int,
+    ) -> None:
+        """Whether anything is strong, the stronger candidates the filters left out, and a
+        notice for a need in neither Swedish nor English."""
+        shown = response.results + response.testbeds
+        response.no_strong_match = not any(r.band == "strong" for r in shown)
+        response.filtered_out = filtered_out(
+            self.loaded, self.need.query, self.request, ranked, lists, top_k, self.grade
+        )
+        if need_language(self.request.need) == "other":
+            response.notice = OTHER_LANGUAGE
 
     @property
     def response(self) -> RecommendationResponse:
@@ -180,7 +212,12 @@ class Answer:
         """The chosen members and their results (None when no partner set was asked for)."""
         if not (self.request.partner_set and self.kinds & {"company", "researcher"}):
             return [], None
-        pool = [e for e in pool if candidates[e.id].score > 0]
+        # a member is at least a possible match (where a strength model says so)
+        pool = [
+            e
+            for e in pool
+            if candidates[e.id].score > 0 and self._at_least_possible(candidates[e.id])
+        ]
         if not pool:
             return [], []
         picks = analysis.partner_set(
@@ -199,6 +236,9 @@ class Answer:
             result.reasons.complements = _member_reason(pick, label, others)
             results.append(result)
         return members, results
+
+    def _at_least_possible(self, candidate: Candidate) -> bool:
+        return self.grade(candidate)[1] != "weak" or self.loaded.strength is None
 
     def _whole_need(
         self, query: Query, ranked: Ranked, entities: list[AnyEntity]

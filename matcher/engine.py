@@ -36,6 +36,7 @@ from matcher.search.explain import forget_texts
 from matcher.search.fusion import resolved_ranking
 from matcher.search.ranking import Candidate, fuse
 from matcher.search.reranker import Reranker
+from matcher.search.strength import load as load_strength
 from matcher.served import Loaded, Serving, load_served
 from matcher.settings import RankingSettings, Settings
 from matcher.teams.schemas import TeamRequest, TeamResponse
@@ -235,7 +236,8 @@ class Matcher:
         """The current snapshot with the entities it serves (`stored`: the store's, when just
         read)."""
         entities = self.store.all() if stored is None else stored
-        return load_served(self.index_dir, entities, self.encoder, self.ranking)
+        strength = load_strength(self.settings.models_dir)
+        return load_served(self.index_dir, entities, self.encoder, self.ranking, strength)
 
     def refresh(self) -> None:
         """Load the current snapshot now and answer from it from the next request on."""

@@ -3,7 +3,6 @@
 import re
 from datetime import date
 from typing import Annotated, Literal, get_args
-from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -17,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from matcher.text import SURROGATE, UNICODE_MESSAGE
+from matcher.text import SURROGATE, UNICODE_MESSAGE, contact, orcid, web_url
 
 Kind = Literal["company", "lab", "researcher"]
 KINDS: tuple[Kind, ...] = ("company", "lab", "researcher")
@@ -51,57 +50,9 @@ Stage = Literal["startup", "sme", "large"]
 Language = Literal["sv", "en"]
 
 ID_PATTERN = re.compile(r"(company|lab|researcher):[a-z0-9][a-z0-9-]{0,99}")  # whole ids only
-ORCID = re.compile(r"(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])")
-EMAIL = re.compile(r"[^@\s\"'<>(),;:]+@[^@\s\"'<>(),;:]+\.[A-Za-z]{2,}")
-PHONE = re.compile(r"\+?[0-9][0-9 ()-]{4,30}")
-
-
-def web_url(value: str) -> str:
-    """An absolute http(s) URL with a host and nothing a page could mistake for markup; a bare
-    host name ("www.example.se/page") is taken as https."""
-    value = value.strip()
-    if "://" not in value and re.match(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/|$)", value):
-        value = f"https://{value}"
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise ValueError("must be an http:// or https:// address")
-    if len(value) > 2000 or any(c.isspace() or c in "\"'<>`\\" for c in value):
-        raise ValueError("must be an address without spaces, quotes or angle brackets")
-    return value
-
-
-def _contact(value: str) -> str:
-    """An e-mail address, a phone number or a web address."""
-    value = value.strip()
-    if EMAIL.fullmatch(value) or PHONE.fullmatch(value):
-        return value
-    try:
-        return web_url(value)
-    except ValueError:
-        raise ValueError(
-            "must be an e-mail address, a phone number or an http(s) address"
-        ) from None
-
-
-def _orcid(value: str) -> str:
-    """An ORCID iD (0000-0002-1825-0097, or as its orcid.org address) with a valid check digit,
-    kept in its bare form."""
-    match = ORCID.fullmatch(value.strip())
-    if not match:
-        raise ValueError("must be an ORCID iD such as 0000-0002-1825-0097")
-    digits = match[1].replace("-", "")
-    total = 0
-    for digit in digits[:-1]:
-        total = (total + int(digit)) * 2
-    check = (12 - total % 11) % 11
-    if digits[-1] != ("X" if check == 10 else str(check)):
-        raise ValueError(f"ORCID iD {match[1]} has a wrong check digit")
-    return match[1]
-
-
 WebUrl = Annotated[str, AfterValidator(web_url)]
-Contact = Annotated[str, AfterValidator(_contact)]
-Orcid = Annotated[str, AfterValidator(_orcid)]
+Contact = Annotated[str, AfterValidator(contact)]
+Orcid = Annotated[str, AfterValidator(orcid)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -346,13 +297,24 @@ class Reasons(BaseModel):
     constraints: list[str] = Field([], description="Hard constraints of the request it meets.")
 
 
+Band = Literal["strong", "possible", "weak"]
+
+
 class Result(BaseModel):
     """One recommended entity."""
 
     id: str
     kind: Kind
     name: str
-    score: float
+    score: float = Field(..., description="The engine's own ranking score (only for ordering).")
+    relevance: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="The chance, 0-1, that this is a right answer for the need; the same scale "
+        "for every need and language (fitted on real judgments, models/strength).",
+    )
+    band: Band = Field("weak", description="strong, possible or weak, from the relevance.")
     disciplines: list[str] = []
     reasons: Reasons
 
@@ -367,6 +329,17 @@ class Aspect(BaseModel):
     covered_by: list[str] = Field([], description="Ids of partner-set members covering it.")
 
 
+class FilteredOut(BaseModel):
+    """A candidate that would have ranked above the last shown result, left out by the
+    request's filters or kinds."""
+
+    id: str
+    name: str
+    kind: Kind
+    band: Band
+    failed: list[str] = Field(..., description="The conditions it does not meet, in words.")
+
+
 class RecommendationResponse(BaseModel):
     """Partners (companies, researchers) and testbeds (labs) for one need."""
 
@@ -376,6 +349,15 @@ class RecommendationResponse(BaseModel):
     testbeds: list[Result]
     partner_set: list[Result] | None = None
     reranked: bool = Field(False, description="Whether a learned reranker ordered the lists.")
+    no_strong_match: bool = Field(
+        False, description="True when no partner or testbed is in the band strong."
+    )
+    filtered_out: list[FilteredOut] = Field(
+        [], description="Up to three stronger candidates the filters or kinds left out."
+    )
+    notice: str | None = Field(
+        None, description="Something the asker should know, e.g. the need's language."
+    )
 
 
 class NeighboursResponse(BaseModel):

@@ -15,6 +15,7 @@ from matcher.index.snapshot import Snapshot, SnapshotError, current_name, load_s
 from matcher.needs.aspects import DisciplineMap
 from matcher.schemas import KINDS, AnyEntity, is_listed
 from matcher.search.retrieval import Retriever
+from matcher.search.strength import Strength
 from matcher.settings import RankingSettings
 
 
@@ -28,6 +29,7 @@ class Loaded:
     name: str
     disciplines: DisciplineMap
     newest: int | None = None
+    strength: Strength | None = None
     kind_codes: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -135,7 +137,11 @@ class Serving:
 
 
 def load_served(
-    index_dir: Path, stored: Iterable[AnyEntity], encoder: Encoder, ranking: RankingSettings
+    index_dir: Path,
+    stored: Iterable[AnyEntity],
+    encoder: Encoder,
+    ranking: RankingSettings,
+    strength: Strength | None = None,
 ) -> Loaded:
     """The current snapshot with the listed ones of the stored entities, its retriever and its
     discipline map (the disciplines' names encoded as needs)."""
@@ -160,4 +166,4 @@ def load_served(
         disciplines.vectors = encoder.encode_queries(disciplines.names)
     newest = max((item.year for item in snapshot.items if item.year), default=None)
     settle_heap()
-    return Loaded(snapshot, entities, retriever, name, disciplines, newest)
+    return Loaded(snapshot, entities, retriever, name, disciplines, newest, strength)

@@ -5,6 +5,7 @@ as `"\\ud800"` and command lines can produce, but no UTF-8 store, hash or answer
 import hashlib
 import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import Stemmer
 
@@ -30,6 +31,30 @@ STOP = SV_STOP | EN_STOP
 SV_HINTS = frozenset(
     "och att det som är för med till inte har ett vi behöver utvecklar inom samt".split()
 )
+
+
+# Function words of languages a need may come in other than Swedish and English (none of them
+# a Swedish or English word), to tell such a need apart from a short one with no function words.
+OTHER_HINTS = {
+    "de": frozenset(
+        "und der die das nicht wir für mit ist ein eine einen auch sich wird zur".split()
+    ),
+    "fr": frozenset("le la les et des une est pour dans nous avec sur qui pas une sont".split()),
+    "es": frozenset("el la los las y es una para con por que del nosotros buscamos".split()),
+    "nl": frozenset("het een niet wij voor zijn zoeken ook naar deze".split()),
+    "fi": frozenset("ja on ei se että joka tai kanssa haemme yritys".split()),
+    "da-no": frozenset("og ikke jeg vil vår skal være som ønsker ett".split()) - SV_STOP,
+}
+
+
+def need_language(text: str) -> str:
+    """'sv', 'en', or 'other' for a text whose function words are of another language."""
+    found = [w.lower() for w in WORD.findall(text)]
+    other = max(sum(w in hints for w in found) for hints in OTHER_HINTS.values())
+    own = sum(w in SV_STOP or w in EN_STOP for w in found)
+    if other >= 2 and other > own:
+        return "other"
+    return guess_language(text)
 
 
 def text_hash(text: str) -> str:
@@ -99,3 +124,52 @@ UNICODE_MESSAGE = (
     "text holds an unpaired surrogate (U+D800-U+DFFF) or a NUL character; send valid Unicode "
     "without NUL"
 )
+
+
+# Addresses an entity may carry: what a page can link to or show without risk.
+ORCID = re.compile(r"(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])")
+EMAIL = re.compile(r"[^@\s\"'<>(),;:]+@[^@\s\"'<>(),;:]+\.[A-Za-z]{2,}")
+PHONE = re.compile(r"\+?[0-9][0-9 ()-]{4,30}")
+
+
+def web_url(value: str) -> str:
+    """An absolute http(s) URL with a host and nothing a page could mistake for markup; a bare
+    host name ("www.example.se/page") is taken as https."""
+    value = value.strip()
+    if "://" not in value and re.match(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/|$)", value):
+        value = f"https://{value}"
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http:// or https:// address")
+    if len(value) > 2000 or any(c.isspace() or c in "\"'<>`\\" for c in value):
+        raise ValueError("must be an address without spaces, quotes or angle brackets")
+    return value
+
+
+def contact(value: str) -> str:
+    """An e-mail address, a phone number or a web address."""
+    value = value.strip()
+    if EMAIL.fullmatch(value) or PHONE.fullmatch(value):
+        return value
+    try:
+        return web_url(value)
+    except ValueError:
+        raise ValueError(
+            "must be an e-mail address, a phone number or an http(s) address"
+        ) from None
+
+
+def orcid(value: str) -> str:
+    """An ORCID iD (0000-0002-1825-0097, or as its orcid.org address) with a valid check digit,
+    kept in its bare form."""
+    match = ORCID.fullmatch(value.strip())
+    if not match:
+        raise ValueError("must be an ORCID iD such as 0000-0002-1825-0097")
+    digits = match[1].replace("-", "")
+    total = 0
+    for digit in digits[:-1]:
+        total = (total + int(digit)) * 2
+    check = (12 - total % 11) % 11
+    if digits[-1] != ("X" if check == 10 else str(check)):
+        raise ValueError(f"ORCID iD {match[1]} has a wrong check digit")
+    return match[1]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from matcher.schemas import web_url
+from matcher.text import web_url
 
 PROJECTS = "project.json"
 ORGANISATIONS = "organization.json"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.catalogue.swecris import slug
-from matcher.schemas import EMAIL, web_url
+from matcher.text import EMAIL, web_url
 
 FILES = {"services.json": "service", "data_sources.json": "data source"}
 DEFAULT_HOST = "SciLifeLab Data Centre"

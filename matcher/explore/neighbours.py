@@ -17,6 +17,7 @@ from matcher.schemas import AnyEntity, Company, Kind, Result
 from matcher.search.explain import explain, need_stems
 from matcher.search.query import Query
 from matcher.search.ranking import Candidate
+from matcher.search.strength import Grader
 from matcher.served import Loaded
 from matcher.text import stems
 
@@ -49,14 +50,22 @@ def _scored(
 
 
 def _result(
-    loaded: Loaded, stems: dict[str, str], entity: AnyEntity, candidate: Candidate, score: float
+    loaded: Loaded,
+    stems: dict[str, str],
+    entity: AnyEntity,
+    candidate: Candidate,
+    score: float,
+    grade: Grader,
 ) -> Result:
     reasons = explain(stems, entity, candidate.hits, loaded.snapshot.items, 2)
+    relevance, band = grade(candidate)
     return Result(
         id=entity.id,
         kind=entity.kind,
         name=entity.name,
         score=round(score, 4),
+        relevance=relevance,
+        band=band,
         disciplines=list(entity.disciplines),
         reasons=reasons,
     )
@@ -64,11 +73,13 @@ def _result(
 
 def similar(loaded: Loaded, entity: AnyEntity, kinds: set[Kind], top_k: int) -> list[Result]:
     """The entities whose texts are closest to this entity's texts."""
-    pairs = _scored(loaded, entity_query(loaded, entity), entity, kinds)[:top_k]
+    query = entity_query(loaded, entity)
+    pairs = _scored(loaded, query, entity, kinds)[:top_k]
     stems = need_stems(searchable_text(entity)[:QUERY_CHARS])
+    grade = Grader(loaded.strength, query, True)
     results = []
     for other, candidate in pairs:
-        result = _result(loaded, stems, other, candidate, candidate.score)
+        result = _result(loaded, stems, other, candidate, candidate.score, grade)
         shared = sorted(set(entity.disciplines) & set(other.disciplines))
         if shared:
             result.reasons.complements = f"shares {', '.join(shared)} with {entity.name}"
@@ -123,9 +134,10 @@ def complements(
         adjusted.append((value - OVERLAP_PENALTY * overlap, other, candidate))
     adjusted.sort(key=lambda t: (-t[0], t[1].id))
     stems = need_stems(text)
+    grade = Grader(loaded.strength, query, True)
     results = []
     for value, other, candidate in adjusted[:top_k]:
-        result = _result(loaded, stems, other, candidate, value)
+        result = _result(loaded, stems, other, candidate, value, grade)
         new = [d for d in other.disciplines if d not in own]
         if new:
             reason = f"brings {', '.join(new)}, which {entity.name} lacks"

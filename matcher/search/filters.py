@@ -83,3 +83,44 @@ def met_constraints(entity: AnyEntity, filters: RecommendationFilters) -> list[s
             modes = [m for m in entity.access_modes if m in filters.access_modes]
             met.append("terms: " + ", ".join(modes))
     return met
+
+
+def failed_constraints(
+    entity: AnyEntity, kinds: set[Kind], filters: RecommendationFilters
+) -> list[str]:
+    """The request's conditions this entity does not meet, in words (for what filters left out)."""
+    failed: list[str] = []
+    if entity.kind not in kinds:
+        failed.append(f"a {entity.kind}, which was not asked for")
+    if filters.areas and not set(filters.areas) & set(entity.areas):
+        failed.append(f"not in the area {', '.join(filters.areas)}")
+    if filters.languages and entity.language not in filters.languages:
+        failed.append(f"written in {entity.language}")
+    if filters.municipalities:
+        wanted = {m.casefold() for m in filters.municipalities}
+        place = entity.location.municipality if entity.location else None
+        if place is None or place.casefold() not in wanted:
+            failed.append(f"in {place}" if place else "no municipality given")
+    if filters.near is not None:
+        distance = _distance(entity.location, filters)
+        if distance is None:
+            failed.append("no coordinates given")
+        elif distance > filters.near.radius_km:
+            failed.append(f"{distance:.0f} km away (at most {filters.near.radius_km:g})")
+    if isinstance(entity, Lab):
+        failed += _lab_failures(entity, filters)
+    return failed
+
+
+def _lab_failures(lab: Lab, filters: RecommendationFilters) -> list[str]:
+    failed = []
+    if filters.open_to_smes and not lab.open_to_smes:
+        failed.append("not open to SMEs")
+    trl = filters.trl_range
+    if trl is not None and (lab.trl_max < trl[0] or lab.trl_min > trl[1]):
+        failed.append(f"TRL {lab.trl_min}–{lab.trl_max}")
+    if filters.access_types and not set(filters.access_types) & set(lab.access_types):
+        failed.append(f"access {', '.join(lab.access_types) or 'not given'}")
+    if filters.access_modes and not set(filters.access_modes) & set(lab.access_modes):
+        failed.append(f"terms {', '.join(lab.access_modes) or 'not given'}")
+    return failed

@@ -1,12 +1,21 @@
 """Ranking one need against the served catalogue: every allowed candidate scored and fused,
 best first, split into partners and testbeds; the head of each list made into candidates."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.schemas import KINDS, AnyEntity, Kind, NeedRequest, RecommendationFilters
-from matcher.search.filters import passes
+from matcher.schemas import (
+    KINDS,
+    AnyEntity,
+    Band,
+    FilteredOut,
+    Kind,
+    NeedRequest,
+    RecommendationFilters,
+)
+from matcher.search.filters import failed_constraints, passes
 from matcher.search.query import Query
 from matcher.search.ranking import Candidate, diversify
 from matcher.served import Loaded
@@ -104,3 +113,55 @@ def order(pairs: Pairs, top_k: int, spread: bool) -> Pairs:
     pool = pairs[: top_k * 5]
     picks = diversify([(e, c.score) for e, c in pool], top_k)
     return [pool[i] for i in picks]
+
+
+FILTERED_POOL = 200
+FILTERED_SHOWN = 3
+
+
+def filtered_out(
+    loaded: Loaded,
+    query: Query,
+    request: NeedRequest,
+    ranked: dict[str, Ranked],
+    lists: dict[str, Pairs],
+    top_k: int,
+    grade: Callable[[Candidate], tuple[float, Band]],
+) -> list[FilteredOut]:
+    """Up to three candidates the request's filters or kinds left out that score above the last
+    result shown (where a list is full), with the conditions each fails."""
+    kinds = set(request.kinds or KINDS)
+    if request.filters == NO_FILTERS and kinds == set(KINDS):
+        return []
+    retriever = loaded.retriever
+    ks = {
+        language: min(retriever.settings.candidate_items, n)
+        for language, n in retriever.sizes.items()
+    }
+    excluded = set(request.exclude)
+    removed = [
+        e
+        for e in retriever.candidates(query, ks)[:FILTERED_POOL]
+        if e in loaded.entities
+        and e not in excluded
+        and not passes(loaded.entities[e], kinds, request.filters)
+    ]
+    if not removed:
+        return []
+    full = [pairs for pairs in lists.values() if len(pairs) >= top_k]
+    floor = min((pairs[-1][1].score for pairs in full), default=-np.inf)
+    _, _, score, order_ = retriever.fused_order(query, removed)
+    above = [row for row in order_.tolist() if score[row] > floor][:FILTERED_SHOWN]
+    out = []
+    for candidate in retriever.candidates_at(query, removed, above, score):
+        entity = loaded.entities[candidate.entity_id]
+        out.append(
+            FilteredOut(
+                id=entity.id,
+                name=entity.name,
+                kind=entity.kind,
+                band=grade(candidate)[1],
+                failed=failed_constraints(entity, kinds, request.filters),
+            )
+        )
+    return out

@@ -1,0 +1,163 @@
+"""How strong a match is, on one scale for every need: a relevance in 0..1 and a band.
+
+The engine's own score is a similarity whose level depends on the need's language, length and
+words. Its signals are put on the need's own scale first: how far the entity's aggregated
+similarity lies above the need's mean similarity to the catalogue's texts, in the need's spread
+(the same scale calibration.py aligns the language shards to), with the lexical share and the
+raw levels beside it. A logistic regression, fitted on real judgments (`matcher tune-strength`:
+the SweCRIS dev split), maps them to the chance that the entity is a right answer; the bands
+cut that chance where the dev split says `strong` and `possible` begin. The fitted model is a
+versioned artefact under models/strength with its manifest.
+
+A need with no content word that the catalogue or the two languages know (random letters, a
+list of function words) is never `strong`: there is nothing in it to be strongly matched on.
+"""
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from matcher.files import write_json
+from matcher.search.query import Query
+from matcher.search.ranking import Candidate
+from matcher.text import need_language, words
+
+Band = Literal["strong", "possible", "weak"]
+FEATURES = ("above_mean", "lexical", "dense", "mean", "spread")
+FOLDER = "strength"
+MIN_SPREAD = 1e-3
+
+
+def features(candidate: Candidate, query: Query) -> list[float]:
+    """The signals of one entity for one need, on the need's own scale."""
+    scale = query.scales.get(query.reference) if query.scales else None
+    mean = scale.mean if scale else 0.0
+    spread = max(scale.std if scale else 0.0, MIN_SPREAD)
+    return [
+        (candidate.dense - mean) / spread,
+        candidate.lexical,
+        candidate.dense,
+        mean,
+        spread,
+    ]
+
+
+@dataclass
+class Strength:
+    """A fitted mapping from signals to relevance, and the band thresholds on relevance."""
+
+    center: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    intercept: float
+    possible: float
+    strong: float
+
+    def relevance_of(self, rows: np.ndarray) -> np.ndarray:
+        """The chance that each row's entity is a right answer."""
+        logits = ((rows - self.center) / self.scale) @ self.weights + self.intercept
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def relevance(self, candidate: Candidate, query: Query) -> float:
+        """The relevance of one entity for one need."""
+        rows = np.array([features(candidate, query)], dtype=np.float64)
+        return float(self.relevance_of(rows)[0])
+
+    def band(self, relevance: float, can_be_strong: bool = True) -> Band:
+        """strong, possible or weak."""
+        if relevance >= self.strong and can_be_strong:
+            return "strong"
+        return "possible" if relevance >= self.possible else "weak"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "features": list(FEATURES),
+            "center": self.center.tolist(),
+            "scale": self.scale.tolist(),
+            "weights": self.weights.tolist(),
+            "intercept": self.intercept,
+            "possible": self.possible,
+            "strong": self.strong,
+        }
+
+
+def fit(rows: np.ndarray, labels: np.ndarray, possible: float, strong: float) -> Strength:
+    """A logistic regression from signals to the chance of a right answer."""
+    from sklearn.linear_model import LogisticRegression
+
+    center, scale = rows.mean(axis=0), rows.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    model = LogisticRegression(C=1.0, max_iter=1000)
+    model.fit((rows - center) / scale, labels)
+    return Strength(
+        center, scale, model.coef_[0].astype(np.float64), float(model.intercept_[0]),
+        possible, strong,
+    )  # fmt: skip
+
+
+def reliability(relevance: np.ndarray, labels: np.ndarray, bins: int = 10) -> dict[str, Any]:
+    """Expected calibration error and the reliability table (equal-count bins)."""
+    order = np.argsort(relevance)
+    table, error = [], 0.0
+    for part in np.array_split(order, bins):
+        if not len(part):
+            continue
+        predicted, observed = float(relevance[part].mean()), float(labels[part].mean())
+        table.append({"n": int(len(part)), "predicted": predicted, "observed": observed})
+        error += len(part) / len(relevance) * abs(predicted - observed)
+    return {"ece": error, "table": table}
+
+
+def save(models_dir: Path, strength: Strength, manifest: dict[str, Any]) -> Path:
+    """Write model.json and manifest.json under models/strength."""
+    folder = models_dir / FOLDER
+    stamp = {"created": datetime.now(UTC).isoformat(timespec="seconds")}
+    write_json(folder / "model.json", strength.as_dict(), sort_keys=True)
+    write_json(folder / "manifest.json", {**manifest, **stamp}, sort_keys=True)
+    return folder
+
+
+def load(models_dir: Path) -> Strength | None:
+    """The fitted strength model, or None where none is saved (or it is unreadable)."""
+    try:
+        raw = json.loads((models_dir / FOLDER / "model.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if raw.get("features") != list(FEATURES):
+        return None
+    return Strength(
+        np.array(raw["center"]), np.array(raw["scale"]), np.array(raw["weights"]),
+        float(raw["intercept"]), float(raw["possible"]), float(raw["strong"]),
+    )  # fmt: skip
+
+
+def rounded(value: float) -> float:
+    """A relevance as answered (three decimals; NaN as 0)."""
+    return 0.0 if math.isnan(value) else round(value, 3)
+
+
+def can_be_strong(need: str, known_terms: list[str]) -> bool:
+    """Whether a need has something to be strongly matched on: content words, of which the
+    catalogue knows some (`known_terms`), or Swedish ones (a Swedish need against an English
+    catalogue shares no words with it)."""
+    return bool(words(need)) and (bool(known_terms) or need_language(need) == "sv")
+
+
+class Grader:
+    """Relevance and band of the results for one need (weak throughout without a model)."""
+
+    def __init__(self, strength: Strength | None, query: Query, strong_allowed: bool) -> None:
+        self.strength = strength
+        self.query = query
+        self.strong_allowed = strong_allowed
+
+    def __call__(self, candidate: Candidate) -> tuple[float, Band]:
+        if self.strength is None:
+            return 0.0, "weak"
+        relevance = rounded(self.strength.relevance(candidate, self.query))
+        return relevance, self.strength.band(relevance, self.strong_allowed)
