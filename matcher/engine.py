@@ -34,6 +34,7 @@ from matcher.schemas import (
 from matcher.search import reranker
 from matcher.search.explain import forget_texts
 from matcher.search.fusion import resolved_ranking
+from matcher.search.query import Query
 from matcher.search.ranking import Candidate, fuse
 from matcher.search.reranker import Reranker
 from matcher.search.strength import load as load_strength
@@ -282,10 +283,17 @@ class Matcher:
         self, need: str, entity_ids: list[str], lexical: bool = True
     ) -> list[Candidate]:
         """Dense and lexical scores of a need for each given indexed entity, not yet fused."""
+        return self.scored(need, entity_ids, lexical)[1]
+
+    def scored(
+        self, need: str, entity_ids: list[str], lexical: bool = True
+    ) -> tuple[Query, list[Candidate]]:
+        """The need as the retriever sees it, and `score_parts`."""
         retriever = self.served().retriever
         vector = self.encoder.encode_queries([need])
         query = retriever.query(need, vector, lexical=lexical)
-        return retriever.score_many(query, [e for e in entity_ids if e in retriever.positions])
+        known = [e for e in entity_ids if e in retriever.positions]
+        return query, retriever.score_many(query, known)
 
     def score_entities(self, need: str, entity_ids: list[str]) -> dict[str, float]:
         """The engine's score of a need against each given indexed entity, without filters."""

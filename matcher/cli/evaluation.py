@@ -82,6 +82,30 @@ def cmd_tune_fusion(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tune_strength(args: argparse.Namespace) -> int:
+    """Fit the strength model on the SweCRIS dev split and save it under models/strength."""
+    from matcher.evaluation import EvaluationDataError
+    from matcher.evaluation.strength_fit import fit_strength
+
+    settings = load_settings(args)
+    try:
+        report = fit_strength(settings, Path(args.data) if args.data else None, not args.json)
+    except EvaluationDataError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    metrics = report["metrics"]
+    print(f"fitted on {report['dev_rows']} rows of {report['dev_needs']} dev needs")
+    print(f"thresholds: possible {report['thresholds']['possible']:.3f}, "
+          f"strong {report['thresholds']['strong']:.3f}")  # fmt: skip
+    print(f"calibration error (ECE): dev {metrics['ece_dev']:.4f}, test {metrics['ece_test']:.4f}")
+    shares = metrics["right_answers_by_band_test"]
+    print("right answers on test by band: " + ", ".join(f"{b} {v:.0%}" for b, v in shares.items()))
+    print(f"saved to {report['folder']}")
+    return 0
+
+
 def add_parsers(
     sub: Subparsers, data: argparse.ArgumentParser, as_json: argparse.ArgumentParser
 ) -> None:
@@ -106,3 +130,11 @@ def add_parsers(
         "tune-fusion", parents=[data, as_json], help="tune the dense/lexical fusion weight"
     )
     tune.set_defaults(func=cmd_tune_fusion)
+
+    strength = sub.add_parser(
+        "tune-strength",
+        parents=[data, as_json],
+        help="fit relevance and bands on the SweCRIS dev split (saved under models/strength)",
+    )
+    strength.add_argument("--data", help="SweCRIS grant records (default: ../shared/data/...)")
+    strength.set_defaults(func=cmd_tune_strength)

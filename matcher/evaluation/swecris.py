@@ -27,6 +27,8 @@ from matcher.encoders import Encoder
 from matcher.engine import Matcher
 from matcher.evaluation.base import EvaluationDataError, EvaluationResult
 from matcher.evaluation.metrics import ndcg_at, recall_at, reciprocal_rank_of
+from matcher.search import strength
+from matcher.search.query import Query
 from matcher.search.ranking import Candidate, fuse
 from matcher.settings import RankingSettings, Settings
 
@@ -122,6 +124,22 @@ def ranking(parts: list[Candidate], settings: RankingSettings) -> list[str]:
     return [c.entity_id for c in candidates]
 
 
+SHOWN = 50
+
+
+def signals(
+    query: Query, parts: list[Candidate], ranked: list[str], relevant: frozenset[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The strength features of the engine's first SHOWN entities and of every right answer
+    (wherever ranked): rows, labels, and whether each row was shown."""
+    by_id = {c.entity_id: c for c in parts}
+    shown = ranked[:SHOWN]
+    ids = shown + [e for e in relevant if e not in shown and e in by_id]
+    rows = np.array([strength.features(by_id[e], query) for e in ids], dtype=np.float64)
+    labels = np.array([e in relevant for e in ids], dtype=np.float64)
+    return rows, labels, np.arange(len(ids)) < len(shown)
+
+
 class Swecris:
     """Find a later grant's people; primary metric: the engine's Recall@50 on the test split."""
 
@@ -147,6 +165,7 @@ class Swecris:
             raise EvaluationDataError(f"no grants on both sides of {self.cutoff} in {data}")
         ids = [e.id for e in loaded.entities if e.kind in ("company", "researcher")]
         needs = needs_of(later, set(ids))
+        self.needs = needs
         rankings = self._rankings(settings, loaded, ids, needs, encoder, progress)
         return self._result(needs, rankings, len(loaded.entities))
 
@@ -169,10 +188,12 @@ class Swecris:
             "dense": tuned.model_copy(update={"fusion": "convex", "lexical_weight": 0.0}),
         }
         out: dict[str, list[list[str]]] = {name: [] for name in systems}
+        self.signals: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for need in tqdm(needs, desc="needs", unit=" needs", disable=not progress):
-            parts = engine.score_parts(need.text, ids)
+            query, parts = engine.scored(need.text, ids)
             for name, config in systems.items():
                 out[name].append(ranking(parts, config))
+            self.signals.append(signals(query, parts, out["engine"][-1], need.relevant))
         if encoder is None:  # each model alone, dense only, on the same catalogue
             for name, model in SINGLE_MODELS.items():
                 out[name] = self._single(settings, model, loaded, ids, needs, progress)

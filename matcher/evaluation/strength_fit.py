@@ -1,0 +1,99 @@
+"""Fitting the strength model (search/strength.py) on real judgments: the SweCRIS dev split.
+
+The SweCRIS benchmark gives, for every dev need, the signals of the engine's first 50 entities
+and of every right answer, each labelled (an investigator or the company of the later grant, or
+not). The logistic regression is fitted on the first 50 of every dev need (what is shown), and the
+bands are cut on dev too:
+- `possible` where three in four of the dev needs' right answers lie above it;
+- `strong` where the results above it (among each dev need's first ten) are right at least
+  STRONG_PRECISION of the time, or, where no cut reaches that, at the relevance of the best-ranked
+  tenth of the right answers.
+The test split only measures: calibration error (ECE, reliability table) of the first 50, and
+the share of right answers in each band.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from matcher.evaluation.registry import EVALUATIONS, evaluation_settings
+from matcher.evaluation.swecris import SHOWN, Swecris
+from matcher.search import strength
+from matcher.settings import Settings
+
+POSSIBLE_RECALL = 0.75
+STRONG_PRECISION = 0.5
+TOP = 10
+
+
+def _stack(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], shown_only: bool) -> Any:
+    rows = [r[s] if shown_only else r for r, _, s in parts]
+    labels = [y[s] if shown_only else y for _, y, s in parts]
+    return np.vstack(rows), np.concatenate(labels)
+
+
+def _top(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> Any:
+    return np.vstack([r[:TOP] for r, _, _ in parts]), np.concatenate([y[:TOP] for _, y, _ in parts])
+
+
+def cut_bands(model: strength.Strength, dev: list[Any]) -> tuple[float, float]:
+    """The possible and strong thresholds, from the dev split alone."""
+    rows, labels = _stack(dev, shown_only=False)
+    relevance = model.relevance_of(rows)
+    right = np.sort(relevance[labels == 1])
+    possible = float(np.quantile(right, 1 - POSSIBLE_RECALL)) if len(right) else 0.5
+    top_rows, top_labels = _top(dev)
+    top_relevance = model.relevance_of(top_rows)
+    strong = float(np.quantile(right, 0.9)) if len(right) else 1.0
+    for cut in np.sort(np.unique(np.round(top_relevance, 4))):
+        above = top_relevance >= cut
+        if above.sum() >= 20 and top_labels[above].mean() >= STRONG_PRECISION:
+            strong = float(cut)
+            break
+    return possible, max(strong, possible)
+
+
+def band_shares(model: strength.Strength, parts: list[Any]) -> dict[str, float]:
+    """How the right answers of a split fall into the bands."""
+    rows, labels = _stack(parts, shown_only=False)
+    bands = [model.band(float(r)) for r in model.relevance_of(rows[labels == 1])]
+    total = max(len(bands), 1)
+    return {band: sum(b == band for b in bands) / total for band in ("strong", "possible", "weak")}
+
+
+def fit_strength(settings: Settings, data: Path | None = None, progress: bool = False) -> dict:
+    """Run the SweCRIS benchmark's needs, fit on dev, measure on test, save under models/."""
+    scoped = evaluation_settings(settings)
+    folder = scoped.data_dir / "swecris" / scoped.encoder.name
+    source = data or EVALUATIONS["swecris"].default_data(scoped)
+    benchmark = Swecris()
+    benchmark.run(scoped.model_copy(update={"data_dir": folder}), source, progress=progress)
+    needs, signals = benchmark.needs, benchmark.signals
+    dev = [s for n, s in zip(needs, signals, strict=True) if n.split == "dev"]
+    test = [s for n, s in zip(needs, signals, strict=True) if n.split == "test"]
+    rows, labels = _stack(dev, shown_only=True)
+    model = strength.fit(rows, labels, 0.0, 1.0)
+    model.possible, model.strong = cut_bands(model, dev)
+    test_rows, test_labels = _stack(test, shown_only=True)
+    metrics = {
+        "ece_dev": strength.reliability(model.relevance_of(rows), labels)["ece"],
+        "ece_test": strength.reliability(model.relevance_of(test_rows), test_labels)["ece"],
+        "right_answers_by_band_test": band_shares(model, test),
+        "right_answers_by_band_dev": band_shares(model, dev),
+    }
+    reliability = strength.reliability(model.relevance_of(test_rows), test_labels)["table"]
+    manifest = {
+        "data": "SweCRIS dev split (grants from 2021 as needs, earlier ones the catalogue); "
+        f"the engine's first {SHOWN} entities of each need",
+        "encoder": scoped.encoder.name,
+        "dev_needs": len(dev),
+        "test_needs": len(test),
+        "dev_rows": int(len(labels)),
+        "features": list(strength.FEATURES),
+        "thresholds": {"possible": model.possible, "strong": model.strong},
+        "metrics": metrics,
+        "reliability_test": reliability,
+    }
+    saved = strength.save(settings.models_dir, model, manifest)
+    return {"folder": str(saved), **manifest}
