@@ -218,3 +218,16 @@ def test_catalogue_map_draws_every_entity(server, browser) -> None:
     assert "t-SNE" in page.inner_text("#map-caption")
     view.shot("map")
     view.close()
+
+
+def test_the_page_says_when_nothing_matches_strongly(server, browser) -> None:
+    base, _ = server
+    view = Page(browser)
+    page = view.page
+    page.goto(f"{base}/")
+    page.fill("#need", "asdf qwerty zxcvb")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#honesty .no-strong")
+    assert "No strong match" in page.inner_text("#honesty")
+    assert page.locator("#partners .card .band-strong").count() == 0
+    view.close()

@@ -61,6 +61,8 @@ function highlighted(text, terms) {
   return nodes;
 }
 
+const BAND_WORDS = { strong: "strong match", possible: "possible match", weak: "weak match" };
+
 function entityLink(id, name) {
   return h("a", { href: `/entities/${encodeURIComponent(id)}`, text: name });
 }
@@ -71,7 +73,10 @@ function card(result, extra) {
     h("li", {}, [h("span", { class: "meta", text: `${e.field}:` }), " ", ...highlighted(e.text, reasons.terms)]));
   return h("li", { class: "card", dataset: { id: result.id } }, [
     h("h3", {}, [entityLink(result.id, result.name)]),
-    h("div", { class: "meta", text: `${result.kind} · score ${result.score.toFixed(3)}` }),
+    h("div", { class: "meta" }, [
+      h("span", { class: `band band-${result.band}`, text: BAND_WORDS[result.band] || result.band }),
+      ` ${result.kind} · relevance ${result.relevance.toFixed(2)}`,
+    ]),
     result.disciplines.length ? h("div", { class: "meta", text: result.disciplines.join(", ") }) : null,
     reasons.aspect ? h("div", { class: "aspect", text: `Aspect: ${reasons.aspect}` }) : null,
     reasons.complements ? h("div", { class: "complements", text: reasons.complements }) : null,

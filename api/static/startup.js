@@ -16,6 +16,26 @@ function showAspects(aspects, partnerSet) {
   fill(document.getElementById("partner-set"), members.map((r) => card(r)));
 }
 
+const KIND_PLURAL = { company: "companies", lab: "testbeds", researcher: "researchers" };
+
+function showHonesty(data) {
+  const notes = [];
+  if (data.notice) notes.push(h("p", { class: "notice", text: data.notice }));
+  if (data.no_strong_match) {
+    notes.push(h("p", { class: "no-strong", text: "No strong match: nothing in the catalogue fits "
+      + "this need strongly. Say more about what the project does, the technology, and the kind of "
+      + "partner or testbed it needs; or loosen the conditions." }));
+  }
+  const byKind = {};
+  for (const left of data.filtered_out || []) (byKind[left.kind] = byKind[left.kind] || []).push(left);
+  for (const [kind, items] of Object.entries(byKind)) {
+    const names = items.map((i) => `${i.name} (${i.failed.join("; ")})`).join(", ");
+    notes.push(h("p", { class: "filtered-out",
+      text: `${items.length} stronger ${KIND_PLURAL[kind] || kind} left out by your conditions: ${names}.` }));
+  }
+  fill(document.getElementById("honesty"), notes);
+}
+
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const need = document.getElementById("need").value.trim();
@@ -37,6 +57,7 @@ form.addEventListener("submit", async (event) => {
   try {
     const data = await api("/v1/recommendations", { method: "POST", body });
     say(message, `${data.results.length} partners and ${data.testbeds.length} testbeds.`);
+    showHonesty(data);
     showAspects(data.aspects, data.partner_set);
     show("partners", data.results);
     show("testbeds", data.testbeds);

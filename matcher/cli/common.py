@@ -58,7 +58,10 @@ def print_results(title: str, results: list[Any]) -> None:
     if not results:
         print("  (none)")
     for rank, result in enumerate(results, start=1):
-        print(f"{rank:>3}. {result.name} [{result.kind}] {result.score:.3f}  {result.id}")
+        print(
+            f"{rank:>3}. {result.name} [{result.kind}] {result.band} match, relevance "
+            f"{result.relevance:.2f}  {result.id}"
+        )
         reasons = result.reasons
         if result.disciplines:
             print(f"     disciplines: {', '.join(result.disciplines)}")
@@ -93,3 +96,18 @@ def common_options() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
 
 
 Subparsers = Any  # argparse's _SubParsersAction, which has no public name
+
+
+def print_honesty(response: Any) -> None:
+    """The notice, the absence of a strong match and what the filters left out, in words."""
+    if response.notice:
+        print(f"\nNote: {response.notice}")
+    if response.no_strong_match:
+        print(
+            "\nNo strong match: nothing in the catalogue fits this need strongly. Say more about "
+            "what the project does, the technology and the partner or testbed it needs, or "
+            "loosen the conditions."
+        )
+    for left in response.filtered_out:
+        print(f"\nLeft out by your conditions: {left.name} ({left.kind}, {left.band} match): "
+              f"{'; '.join(left.failed)}")  # fmt: skip

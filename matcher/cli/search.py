@@ -11,6 +11,7 @@ from matcher.cli.common import (
     Subparsers,
     load_settings,
     print_aspects,
+    print_honesty,
     print_results,
 )
 
@@ -91,6 +92,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         print_results("Partners", response.results)
     if "lab" in kinds:
         print_results("Testbeds", response.testbeds)
+    print_honesty(response)
     return 0
 
 
