@@ -10,7 +10,7 @@ from matcher.answer import Answer
 from matcher.catalogue import erasure
 from matcher.catalogue import ingest as ingestion
 from matcher.catalogue.ingest import Catalogue, CaughtUp, Encoded, IngestReport, write_lock
-from matcher.catalogue.reading import CatalogueError, LoadedCatalogue, load_catalogue
+from matcher.catalogue.reading import LoadedCatalogue, load_catalogues
 from matcher.catalogue.store import Store, store_location
 from matcher.coach.store import CoachStore
 from matcher.encoders import Encoder
@@ -37,7 +37,6 @@ from matcher.search.fusion import resolved_ranking
 from matcher.search.query import Query
 from matcher.search.ranking import Candidate, fuse
 from matcher.search.reranker import Reranker
-from matcher.search.strength import load as load_strength
 from matcher.served import Loaded, Serving, load_served
 from matcher.settings import RankingSettings, Settings
 from matcher.teams.schemas import TeamRequest, TeamResponse
@@ -82,7 +81,8 @@ class Matcher:
     def encoder(self) -> CachedEncoder | HybridEncoder:
         """The configured encoder behind the embedding cache (created on first use)."""
         if self._encoder is None:
-            self._encoder = cached_encoder(self.settings.encoder, self._cache)
+            settings = self.settings
+            self._encoder = cached_encoder(settings.encoder, self._cache, settings.models_dir)
         return self._encoder
 
     @property
@@ -111,14 +111,7 @@ class Matcher:
         Only new or changed texts are encoded; a failed build changes nothing.
         """
         names = [sources] if isinstance(sources, str) else sources
-        loaded = LoadedCatalogue()
-        for name in names:
-            loaded.extend(load_catalogue(name, progress=progress))
-        if not loaded.entities:
-            raise CatalogueError(
-                f"no valid entities in {', '.join(names)} ({len(loaded.rejected)} rejected)"
-            )
-        return self.ingest(loaded, replace=True, progress=progress)
+        return self.ingest(load_catalogues(names, progress), replace=True, progress=progress)
 
     def ingest(
         self, loaded: LoadedCatalogue, replace: bool = False, progress: bool = False
@@ -237,8 +230,8 @@ class Matcher:
         """The current snapshot with the entities it serves (`stored`: the store's, when just
         read)."""
         entities = self.store.all() if stored is None else stored
-        strength = load_strength(self.settings.models_dir)
-        return load_served(self.index_dir, entities, self.encoder, self.ranking, strength)
+        models = self.settings.models_dir
+        return load_served(self.index_dir, entities, self.encoder, self.ranking, models)
 
     def refresh(self) -> None:
         """Load the current snapshot now and answer from it from the next request on."""

@@ -11,11 +11,13 @@ import numpy as np
 
 from matcher.encoders.base import Encoder
 from matcher.errors import NotBuiltError
+from matcher.index.lexicon import load as load_lexicon
 from matcher.index.snapshot import Snapshot, SnapshotError, current_name, load_snapshot
 from matcher.needs.aspects import DisciplineMap
 from matcher.schemas import KINDS, AnyEntity, is_listed
 from matcher.search.retrieval import Retriever
 from matcher.search.strength import Strength
+from matcher.search.strength import load as load_strength
 from matcher.settings import RankingSettings
 
 
@@ -141,10 +143,11 @@ def load_served(
     stored: Iterable[AnyEntity],
     encoder: Encoder,
     ranking: RankingSettings,
-    strength: Strength | None = None,
+    models_dir: Path | None = None,
 ) -> Loaded:
     """The current snapshot with the listed ones of the stored entities, its retriever and its
-    discipline map (the disciplines' names encoded as needs)."""
+    discipline map (the disciplines' names encoded as needs); the strength model and lexicon
+    saved under `models_dir`, where there are any."""
     name = current_name(index_dir)
     try:
         snapshot = load_snapshot(index_dir)
@@ -160,10 +163,12 @@ def load_served(
             f"{encoder.model_id}: run `matcher build` again"
         )
     entities = {e.id: e for e in stored if is_listed(e)}
+    snapshot.lexical.lexicon = load_lexicon(models_dir) if models_dir else None
     retriever = Retriever(snapshot, ranking)
     disciplines = DisciplineMap(entities.values())
     if disciplines.names:
         disciplines.vectors = encoder.encode_queries(disciplines.names)
     newest = max((item.year for item in snapshot.items if item.year), default=None)
     settle_heap()
+    strength = load_strength(models_dir) if models_dir else None
     return Loaded(snapshot, entities, retriever, name, disciplines, newest, strength)

@@ -22,6 +22,8 @@ class EncoderSettings(BaseModel):
     the ranking of a request do not take turns at Python's interpreter lock (model_process.py);
     unset, `matcher serve` turns it on and every other command leaves it off. `recent_needs`
     need texts (needs and their clauses) keep their vectors in memory; 0 encodes every one.
+    `swedish_adapter` gives Swedish texts an English part through the adapter under
+    models/adapter, when one is saved (encoders/adapter.py).
     """
 
     name: EncoderName = "hybrid"
@@ -32,6 +34,7 @@ class EncoderSettings(BaseModel):
     e5_precision: Literal["auto", "float32", "bfloat16"] = "auto"
     need_processes: bool | None = None
     recent_needs: int = Field(1024, ge=0)
+    swedish_adapter: bool = True
 
 
 class IndexSettings(BaseModel):

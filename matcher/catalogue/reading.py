@@ -260,3 +260,15 @@ def validate(records: Iterable[tuple[str, object]], progress: bool = False) -> L
 def load_catalogue(source: str, fmt: str = "auto", progress: bool = False) -> LoadedCatalogue:
     """Read and validate a catalogue; bad records are reported, the good ones kept."""
     return validate(source_records(source, fmt), progress)
+
+
+def load_catalogues(sources: list[str], progress: bool = False) -> LoadedCatalogue:
+    """Several catalogues read as one; an error when none of them holds a valid entity."""
+    loaded = LoadedCatalogue()
+    for source in sources:
+        loaded.extend(load_catalogue(source, progress=progress))
+    if not loaded.entities:
+        raise CatalogueError(
+            f"no valid entities in {', '.join(sources)} ({len(loaded.rejected)} rejected)"
+        )
+    return loaded

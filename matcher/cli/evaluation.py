@@ -1,8 +1,10 @@
-"""Evaluation subcommands: evaluate and tune-fusion."""
+"""Evaluation subcommands: evaluate, tune-fusion and the SweCRIS fits."""
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from matcher.cli.common import CliError, Subparsers, load_settings
 
@@ -82,18 +84,26 @@ def cmd_tune_fusion(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_tune_strength(args: argparse.Namespace) -> int:
-    """Fit the strength model on the SweCRIS dev split and save it under models/strength."""
+def run_fit(args: argparse.Namespace, fit: Callable[..., dict[str, Any]]) -> dict[str, Any] | None:
+    """Run a SweCRIS fit; print its JSON and return None under --json, else return the report."""
     from matcher.evaluation import EvaluationDataError
-    from matcher.evaluation.strength_fit import fit_strength
 
-    settings = load_settings(args)
     try:
-        report = fit_strength(settings, Path(args.data) if args.data else None, not args.json)
+        report = fit(load_settings(args), Path(args.data) if args.data else None, not args.json)
     except EvaluationDataError as exc:
         raise CliError(str(exc)) from exc
     if args.json:
         print(json.dumps(report))
+        return None
+    return report
+
+
+def cmd_tune_strength(args: argparse.Namespace) -> int:
+    """Fit the strength model on the SweCRIS dev split and save it under models/strength."""
+    from matcher.evaluation.strength_fit import fit_strength
+
+    report = run_fit(args, fit_strength)
+    if report is None:
         return 0
     metrics = report["metrics"]
     print(f"fitted on {report['dev_rows']} rows of {report['dev_needs']} dev needs")
@@ -103,6 +113,32 @@ def cmd_tune_strength(args: argparse.Namespace) -> int:
     shares = metrics["right_answers_by_band_test"]
     print("right answers on test by band: " + ", ".join(f"{b} {v:.0%}" for b, v in shares.items()))
     print(f"saved to {report['folder']}")
+    return 0
+
+
+def cmd_tune_adapter(args: argparse.Namespace) -> int:
+    """Fit the Swedish adapter on SweCRIS grants in both languages; save under models/adapter."""
+    from matcher.evaluation.adapter_fit import fit_adapter
+
+    report = run_fit(args, fit_adapter)
+    if report is None:
+        return 0
+    print(f"fitted on {report['pairs']} pairs, ridge {report['ridge']}")
+    for ridge, share in report["held_out_top1_by_ridge"].items():
+        print(f"  ridge {ridge}: held-out top-1 {share:.3f}")
+    print(f"saved version {report['version']} to {report['folder']}")
+    return 0
+
+
+def cmd_tune_lexicon(args: argparse.Namespace) -> int:
+    """Learn the Swedish-English lexicon of the BM25 index; save under models/lexicon."""
+    from matcher.evaluation.adapter_fit import fit_lexicon
+
+    report = run_fit(args, fit_lexicon)
+    if report is None:
+        return 0
+    print(f"{report['swedish_stems']} Swedish stems from {report['pairs']} pairs")
+    print(f"saved version {report['version']} to {report['folder']}")
     return 0
 
 
@@ -131,10 +167,21 @@ def add_parsers(
     )
     tune.set_defaults(func=cmd_tune_fusion)
 
-    strength = sub.add_parser(
-        "tune-strength",
-        parents=[data, as_json],
-        help="fit relevance and bands on the SweCRIS dev split (saved under models/strength)",
-    )
-    strength.add_argument("--data", help="SweCRIS grant records (default: ../shared/data/...)")
-    strength.set_defaults(func=cmd_tune_strength)
+    swecris_fits = {
+        "tune-strength": (
+            "fit relevance and bands on the SweCRIS dev split (saved under models/strength)",
+            cmd_tune_strength,
+        ),
+        "tune-adapter": (
+            "fit the Swedish adapter on SweCRIS grants in both languages (models/adapter)",
+            cmd_tune_adapter,
+        ),
+        "tune-lexicon": (
+            "learn Swedish-English term pairs from SweCRIS grants in both languages",
+            cmd_tune_lexicon,
+        ),
+    }
+    for name, (text, func) in swecris_fits.items():
+        fit = sub.add_parser(name, parents=[data, as_json], help=text)
+        fit.add_argument("--data", help="SweCRIS grant records (default: ../shared/data/...)")
+        fit.set_defaults(func=func)

@@ -1,9 +1,11 @@
 """Builds the encoder named in settings, behind the embedding cache."""
 
 import threading
+from pathlib import Path
 
 import numpy as np
 
+from matcher.encoders.adapter import load as load_adapter
 from matcher.encoders.base import Encoder
 from matcher.encoders.cache import CachedEncoder, EmbeddingCache
 from matcher.encoders.hybrid import HybridEncoder
@@ -59,9 +61,10 @@ class LazyEncoder:
 
 
 def cached_encoder(
-    settings: EncoderSettings, cache: EmbeddingCache
+    settings: EncoderSettings, cache: EmbeddingCache, models_dir: Path | None = None
 ) -> CachedEncoder | HybridEncoder:
-    """The configured encoder with its document vectors cached (per model, for the hybrid)."""
+    """The configured encoder with its document vectors cached (per model, for the hybrid);
+    the hybrid takes the Swedish adapter saved under `models_dir` when `swedish_adapter` is on."""
     if settings.name != "hybrid":
         return CachedEncoder(
             create_encoder(settings),
@@ -79,4 +82,5 @@ def cached_encoder(
         CachedEncoder(english, cache, keep_queries=keep, recent=settings.recent_needs),
         CachedEncoder(multilingual, cache, keep_queries=keep, recent=settings.recent_needs),
         settings.hybrid_weight,
+        load_adapter(models_dir) if models_dir and settings.swedish_adapter else None,
     )

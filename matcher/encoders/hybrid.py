@@ -5,13 +5,15 @@ sqrt(w) and the multilingual part by sqrt(1 - w), so a dot product is
 w * cos_english + (1 - w) * cos_multilingual. Swedish texts, needs and catalogue texts alike,
 leave the English part out (the English model cannot read Swedish), so any pair with a Swedish
 side is matched by the multilingual model alone; the per-language alignment of the index then
-puts the two kinds of score on one footing.
+puts the two kinds of score on one footing. With an adapter (adapter.py), a Swedish text gets an
+English part after all: its multilingual vector mapped into the English model's space.
 """
 
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from matcher.encoders.adapter import Adapter
 from matcher.encoders.cache import CachedEncoder
 from matcher.text import guess_language
 
@@ -21,12 +23,21 @@ ENGLISH = ThreadPoolExecutor(4, thread_name_prefix="english")
 class HybridEncoder:
     """English and multilingual vectors side by side, weighted, routed by the need's language."""
 
-    def __init__(self, english: CachedEncoder, multilingual: CachedEncoder, weight: float) -> None:
+    def __init__(
+        self,
+        english: CachedEncoder,
+        multilingual: CachedEncoder,
+        weight: float,
+        adapter: Adapter | None = None,
+    ) -> None:
         self.english = english
         self.multilingual = multilingual
         self.weight = weight
+        self.adapter = adapter
         self.dim = english.dim + multilingual.dim
         self.model_id = f"hybrid({english.model_id}*{weight:g}+{multilingual.model_id})"
+        if adapter is not None:
+            self.model_id += f"+adapter:{adapter.version}"
 
     @property
     def hits(self) -> int:
@@ -49,8 +60,18 @@ class HybridEncoder:
         return out
 
     def _join(
-        self, english: np.ndarray, multilingual: np.ndarray, weights: np.ndarray
+        self,
+        english: np.ndarray,
+        multilingual: np.ndarray,
+        weights: np.ndarray,
+        query: bool,
     ) -> np.ndarray:
+        """Both parts side by side; a Swedish text's English part from the adapter, if any."""
+        swedish = weights == 0
+        if self.adapter is not None and swedish.any():
+            english = english.copy()
+            english[swedish] = self.adapter.english(multilingual[swedish], query)
+            weights = np.full(len(weights), self.weight)
         left = english * np.sqrt(weights)[:, None]
         right = multilingual * np.sqrt(1 - self.weight)
         return np.ascontiguousarray(np.hstack([left, right]), dtype=np.float32)
@@ -71,7 +92,7 @@ class HybridEncoder:
             weights = np.array([0.0 if lang == "sv" else self.weight for lang in languages])
         english = self._english(texts, weights, query=False)
         multilingual = self.multilingual.encode_documents(texts, progress=progress)
-        return self._join(english, multilingual, weights)
+        return self._join(english, multilingual, weights, query=False)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Both models on English needs, at the same time (each on its own thread and core);
@@ -79,4 +100,4 @@ class HybridEncoder:
         weights = self._weights(texts)
         english = ENGLISH.submit(self._english, texts, weights, True)
         multilingual = self.multilingual.encode_queries(texts)
-        return self._join(english.result(), multilingual, weights)
+        return self._join(english.result(), multilingual, weights, query=True)

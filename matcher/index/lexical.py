@@ -16,7 +16,8 @@ import bm25s
 import numpy as np
 
 from matcher.files import write_text
-from matcher.text import guess_language, stemmer_for, words
+from matcher.index.lexicon import Lexicon
+from matcher.text import guess_language, need_language, stemmer_for, words
 
 MIN_PART = 3
 MIN_COMPOUND = 8
@@ -71,6 +72,7 @@ class LexicalIndex:
         self.splitter = splitter
         self.bm25 = bm25
         self.position = {e: i for i, e in enumerate(entity_ids)}
+        self.lexicon: Lexicon | None = None  # English terms for a Swedish need (lexicon.py)
 
     @classmethod
     def build(cls, documents: dict[str, tuple[str, str]]) -> "LexicalIndex":
@@ -87,8 +89,12 @@ class LexicalIndex:
         return cls(list(documents), splitter, bm25)
 
     def query_terms(self, need: str) -> list[str]:
-        """Terms of a need under both languages' analysis (short needs hide their language)."""
-        both = analyse(need, self.splitter, "sv") + analyse(need, self.splitter, "en")
+        """Terms of a need under both languages' analysis (short needs hide their language),
+        and, for a Swedish need, the English terms the lexicon gives for its words."""
+        swedish = analyse(need, self.splitter, "sv")
+        both = swedish + analyse(need, self.splitter, "en")
+        if self.lexicon is not None and need_language(need) == "sv":
+            both += self.lexicon.translate(swedish)
         return [t for t in dict.fromkeys(both) if t in self.bm25.vocab_dict]
 
     def scores(self, need: str) -> np.ndarray:
