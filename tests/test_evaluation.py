@@ -169,3 +169,14 @@ def test_the_swecris_benchmark_finds_later_grants_people_among_earlier_ones(tmp_
     assert {split_of("2023-01"), split_of("2023-02"), split_of("2023-03")} <= {"dev", "test"}
     assert split_of("2023-01") == split_of("2023-01"), "the split is fixed"
     assert needs_of([], set()) == []
+
+
+def test_gold_ratings_become_labelled_strength_rows(tmp_path: Path) -> None:
+    from matcher.evaluation.strength_fit import gold_parts
+
+    root = write_gold(tmp_path / "gold")
+    parts = gold_parts(fake_settings(tmp_path), root, (1,))
+    assert len(parts) == 2  # two rated papers, each rated by both reviewers
+    rows, labels, shown = parts[0]
+    assert rows.shape == (2, 5) and shown.all()
+    assert sorted(labels.tolist()) == [0.0, 1.0]  # expertise 5 and 1 on paper pb

@@ -80,21 +80,29 @@ def submissions(root: Path, split: int) -> dict[str, str]:
 Parts = dict[str, dict[str, Candidate]]
 
 
-def collect(
+def build_split(
     matcher: Matcher, root: Path, split: int, ratings: dict[str, dict[str, float]]
-) -> Parts:
-    """Build a split's catalogue; dense and lexical parts of every (paper, reviewer) score."""
+) -> tuple[list[str], dict[str, str]]:
+    """Build a split's catalogue and encode its rated papers: the reviewers' entity ids and
+    the rated papers' texts (paper id -> need)."""
     catalogue = matcher.data_dir / f"split-{split}.jsonl"
     entities = split_catalogue(root, split)
     catalogue.write_text("\n".join(json.dumps(e) for e in entities), encoding="utf-8")
     matcher.build(str(catalogue))
     texts = submissions(root, split)
-    rated = {p for papers in ratings.values() for p in papers if p in texts}
-    ids = [e["id"] for e in entities]
-    matcher.encoder.encode_queries([texts[p] for p in sorted(rated)])
+    rated = sorted({p for papers in ratings.values() for p in papers if p in texts})
+    matcher.encoder.encode_queries([texts[p] for p in rated])
+    return [e["id"] for e in entities], {p: texts[p] for p in rated}
+
+
+def collect(
+    matcher: Matcher, root: Path, split: int, ratings: dict[str, dict[str, float]]
+) -> Parts:
+    """Build a split's catalogue; dense and lexical parts of every (paper, reviewer) score."""
+    ids, rated = build_split(matcher, root, split, ratings)
     return {
-        paper: {c.entity_id: c for c in matcher.score_parts(texts[paper], ids)}
-        for paper in sorted(rated)
+        paper: {c.entity_id: c for c in matcher.score_parts(text, ids)}
+        for paper, text in rated.items()
     }
 
 

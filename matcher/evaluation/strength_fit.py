@@ -1,4 +1,5 @@
-"""Fitting the strength model (search/strength.py) on real judgments: the SweCRIS dev split.
+"""Fitting the strength model (search/strength.py) on real judgments: the SweCRIS dev split and
+the expertise gold standard's splits 1-5.
 
 The SweCRIS benchmark gives, for every dev need, the signals of the engine's first 50 entities
 and of every right answer, each labelled (an investigator or the company of the later grant, or
@@ -8,15 +9,20 @@ bands are cut on dev too:
 - `strong` where the results above it (among each dev need's first ten) are right at least
   STRONG_PRECISION of the time, or, where no cut reaches that, at the relevance of the best-ranked
   tenth of the right answers.
-The test split only measures: calibration error (ECE, reliability table) of the first 50, and
-the share of right answers in each band.
+The gold standard adds people's own judgments: for each rated paper of splits 1-5, every rated
+reviewer's signals, labelled right where the reviewer rated their expertise EXPERT or more (of 5).
+The SweCRIS test split and gold splits 6-10 only measure: calibration error (ECE, reliability
+table), and the share of right answers in each band.
 """
 
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
+from matcher.engine import Matcher
+from matcher.evaluation.goldstandard import build_split, load_ratings
 from matcher.evaluation.registry import EVALUATIONS, evaluation_settings
 from matcher.evaluation.swecris import SHOWN, Swecris
 from matcher.search import strength
@@ -25,6 +31,33 @@ from matcher.settings import Settings
 POSSIBLE_RECALL = 0.75
 STRONG_PRECISION = 0.5
 TOP = 10
+EXPERT = 4.0
+GOLD_FIT = (1, 2, 3, 4, 5)
+GOLD_HELD_OUT = (6, 7, 8, 9, 10)
+
+Part = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def gold_parts(
+    settings: Settings, root: Path, splits: tuple[int, ...], progress: bool = False
+) -> list[Part]:
+    """Per rated paper of these gold-standard splits: its rated reviewers' signals and whether
+    each rated their expertise EXPERT or more."""
+    ratings = load_ratings(root)
+    matcher = Matcher(settings.model_copy(update={"data_dir": settings.data_dir / "goldstandard"}))
+    parts: list[Part] = []
+    for split in tqdm(splits, desc="gold splits", disable=not progress):
+        ids, rated = build_split(matcher, root, split, ratings)
+        for paper, text in rated.items():
+            query, candidates = matcher.scored(text, ids)
+            by_id = {c.entity_id.removeprefix("researcher:ss-"): c for c in candidates}
+            judged = [(r, e[paper]) for r, e in ratings.items() if paper in e and r in by_id]
+            if not judged:
+                continue
+            rows = np.array([strength.features(by_id[r], query) for r, _ in judged])
+            labels = np.array([float(e >= EXPERT) for _, e in judged])
+            parts.append((rows, labels, np.ones(len(judged), dtype=bool)))
+    return parts
 
 
 def _stack(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], shown_only: bool) -> Any:
@@ -62,8 +95,15 @@ def band_shares(model: strength.Strength, parts: list[Any]) -> dict[str, float]:
     return {band: sum(b == band for b in bands) / total for band in ("strong", "possible", "weak")}
 
 
+def measured(model: strength.Strength, parts: list[Part]) -> dict[str, Any]:
+    """ECE and reliability table of the shown rows of held-out parts."""
+    rows, labels = _stack(parts, shown_only=True)
+    return strength.reliability(model.relevance_of(rows), labels)
+
+
 def fit_strength(settings: Settings, data: Path | None = None, progress: bool = False) -> dict:
-    """Run the SweCRIS benchmark's needs, fit on dev, measure on test, save under models/."""
+    """Run the SweCRIS benchmark's needs and the gold standard's ratings, fit on SweCRIS dev and
+    gold splits 1-5, measure on SweCRIS test and gold splits 6-10, save under models/."""
     scoped = evaluation_settings(settings)
     folder = scoped.data_dir / "swecris" / scoped.encoder.name
     source = data or EVALUATIONS["swecris"].default_data(scoped)
@@ -72,28 +112,37 @@ def fit_strength(settings: Settings, data: Path | None = None, progress: bool = 
     needs, signals = benchmark.needs, benchmark.signals
     dev = [s for n, s in zip(needs, signals, strict=True) if n.split == "dev"]
     test = [s for n, s in zip(needs, signals, strict=True) if n.split == "test"]
-    rows, labels = _stack(dev, shown_only=True)
+    gold = EVALUATIONS["goldstandard"].default_data(scoped)
+    gold_fit = gold_parts(scoped, gold, GOLD_FIT, progress)
+    gold_held_out = gold_parts(scoped, gold, GOLD_HELD_OUT, progress)
+    rows, labels = _stack(dev + gold_fit, shown_only=True)
     model = strength.fit(rows, labels, 0.0, 1.0)
     model.possible, model.strong = cut_bands(model, dev)
-    test_rows, test_labels = _stack(test, shown_only=True)
+    test_reliability = measured(model, test)
+    gold_reliability = measured(model, gold_held_out)
     metrics = {
-        "ece_dev": strength.reliability(model.relevance_of(rows), labels)["ece"],
-        "ece_test": strength.reliability(model.relevance_of(test_rows), test_labels)["ece"],
+        "ece_dev": measured(model, dev)["ece"],
+        "ece_test": test_reliability["ece"],
+        "ece_gold_fit": measured(model, gold_fit)["ece"],
+        "ece_gold_held_out": gold_reliability["ece"],
         "right_answers_by_band_test": band_shares(model, test),
         "right_answers_by_band_dev": band_shares(model, dev),
+        "experts_by_band_gold_held_out": band_shares(model, gold_held_out),
     }
-    reliability = strength.reliability(model.relevance_of(test_rows), test_labels)["table"]
     manifest = {
-        "data": "SweCRIS dev split (grants from 2021 as needs, earlier ones the catalogue); "
-        f"the engine's first {SHOWN} entities of each need",
+        "data": "SweCRIS dev split (grants from 2021 as needs, earlier ones the catalogue; "
+        f"the engine's first {SHOWN} entities of each need) and the expertise gold standard's "
+        f"splits 1-5 (every rated reviewer of each rated paper; right at expertise >= {EXPERT:g})",
         "encoder": scoped.encoder.name,
         "dev_needs": len(dev),
         "test_needs": len(test),
+        "gold_papers": {"fit": len(gold_fit), "held_out": len(gold_held_out)},
         "dev_rows": int(len(labels)),
         "features": list(strength.FEATURES),
         "thresholds": {"possible": model.possible, "strong": model.strong},
         "metrics": metrics,
-        "reliability_test": reliability,
+        "reliability_test": test_reliability["table"],
+        "reliability_gold_held_out": gold_reliability["table"],
     }
     saved = strength.save(settings.models_dir, model, manifest)
     return {"folder": str(saved), **manifest}
