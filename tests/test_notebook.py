@@ -35,7 +35,7 @@ def test_evaluation_notebook_executes(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     text, outputs = execute("evaluation.ipynb")
     assert "minilm/dense" in text and "loss 0." in text
-    assert "translation top-1" in text
+    assert "translation top-1" in text and "reliability: ECE" in text
     assert any("image/png" in o.get("data", {}) for o in outputs), "the comparison is plotted"
     assert not any(o.get("output_type") == "error" for o in outputs)
 

@@ -133,12 +133,16 @@ def test_without_aspects_members_cover_none() -> None:
     assert all(p.aspect is None for p in picks)
 
 
-def test_a_member_that_covers_nothing_is_not_credited_with_an_aspect() -> None:
+def test_a_candidate_that_covers_no_aspect_is_never_a_member() -> None:
     cover = np.array([[0.0, 1.0], [0.0, 0.0]])
     picks = choose(cover, np.array([1.0, 0.0]), [["chemistry"], ["care"]], ["company"] * 2, 2, 2)
-    assert rows(picks) == [0, 1]
-    for pick in picks:
-        assert pick.aspect is None or cover[pick.row, pick.aspect] > 0
+    assert rows(picks) == [0]  # min_size is not filled with a passenger
+    assert picks[0].aspect == 1
+    scores = np.array([0.2, 1.0])
+    fallback = choose(
+        cover, np.array([0.2, 1.0]), [["a"], ["b"]], ["company"] * 2, 2, 2, scores, 9.0
+    )
+    assert rows(fallback) == [0]  # nor when nothing fits the relevance budget
 
 
 def test_variety_alone_does_not_earn_a_place() -> None:

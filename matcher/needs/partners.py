@@ -22,7 +22,8 @@ adds at least MIN_GAIN of coverage and variety, up to `max_size`. A relevance bu
 the set on the need: the members' mean score for the whole need may not fall below
 RELEVANCE_FLOOR times the mean of the plain top-5 list, so coverage is bought with
 specialists only while the set stays about as relevant as the list a user would otherwise
-read. Each member is credited with the aspect it raised most when it joined.
+read. Each member is credited with the aspect it raised most when it joined, and a candidate
+that covers none of the aspects never joins (no passengers).
 """
 
 from dataclasses import dataclass
@@ -69,7 +70,8 @@ def choose(
     seen_disciplines: set[str] = set()
     seen_kinds: set[str] = set()
     picks: list[Pick] = []
-    pool = set(range(n))
+    # a candidate that matches none of the need's aspects is never a member (no passengers)
+    pool = {r for r in range(n) if not aspects or cover[r].max() > 0}
     while pool and len(picks) < max_size:
         best_row, best_gain, best_raise, best_adds = -1, -np.inf, np.zeros(aspects), 0.0
         total = sum(float(scores[p.row]) for p in picks) if scores is not None else 0.0
