@@ -109,13 +109,13 @@ def cmd_tune_strength(args: argparse.Namespace) -> int:
     print(f"fitted on {report['dev_rows']} rows of {report['dev_needs']} dev needs")
     print(f"thresholds: possible {report['thresholds']['possible']:.3f}, "
           f"strong {report['thresholds']['strong']:.3f}")  # fmt: skip
-    print(f"calibration error (ECE): SweCRIS dev {metrics['ece_dev']:.4f}, "
-          f"test {metrics['ece_test']:.4f}; gold splits 1-5 {metrics['ece_gold_fit']:.4f}, "
-          f"6-10 {metrics['ece_gold_held_out']:.4f}")  # fmt: skip
-    for label, key in (("SweCRIS test right answers", "right_answers_by_band_test"),
-                       ("gold 6-10 experts", "experts_by_band_gold_held_out")):  # fmt: skip
-        shares = metrics[key]
-        print(f"{label} by band: " + ", ".join(f"{b} {v:.0%}" for b, v in shares.items()))
+    print("calibration error (ECE): " + ", ".join(
+        f"{name} {value:.4f}" for name, value in metrics.items() if name.startswith("ece_")
+    ))  # fmt: skip
+    for name, shares in metrics.items():
+        if name.startswith("right_by_band_"):
+            bands = ", ".join(f"{b} {v:.0%}" for b, v in shares.items())
+            print(f"right answers by band, {name.removeprefix('right_by_band_')}: {bands}")
     print(f"saved to {report['folder']}")
     return 0
 

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from matcher.engine import Matcher
 from matcher.evaluation.goldstandard import build_split, load_ratings
 from matcher.evaluation.registry import EVALUATIONS, evaluation_settings
-from matcher.evaluation.swecris import SHOWN, Swecris
+from matcher.evaluation.swecris import LANGUAGES, SHOWN, Swecris
 from matcher.search import strength
 from matcher.settings import Settings
 
@@ -101,48 +101,53 @@ def measured(model: strength.Strength, parts: list[Part]) -> dict[str, Any]:
     return strength.reliability(model.relevance_of(rows), labels)
 
 
+def swecris_parts(settings: Settings, data: Path | None, progress: bool) -> dict[str, list[Part]]:
+    """The SweCRIS benchmark's signals per need, grouped: dev, test, test_sv and test_en."""
+    folder = settings.data_dir / "swecris" / settings.encoder.name
+    source = data or EVALUATIONS["swecris"].default_data(settings)
+    benchmark = Swecris()
+    benchmark.run(settings.model_copy(update={"data_dir": folder}), source, progress=progress)
+    groups: dict[str, list[Part]] = {"dev": [], "test": [], **{f"test_{x}": [] for x in LANGUAGES}}
+    for need, signal in zip(benchmark.needs, benchmark.signals, strict=True):
+        groups[need.split].append(signal)
+        if need.split == "test":
+            groups[f"test_{need.language}"].append(signal)
+    return groups
+
+
 def fit_strength(settings: Settings, data: Path | None = None, progress: bool = False) -> dict:
     """Run the SweCRIS benchmark's needs and the gold standard's ratings, fit on SweCRIS dev and
     gold splits 1-5, measure on SweCRIS test and gold splits 6-10, save under models/."""
     scoped = evaluation_settings(settings)
-    folder = scoped.data_dir / "swecris" / scoped.encoder.name
-    source = data or EVALUATIONS["swecris"].default_data(scoped)
-    benchmark = Swecris()
-    benchmark.run(scoped.model_copy(update={"data_dir": folder}), source, progress=progress)
-    needs, signals = benchmark.needs, benchmark.signals
-    dev = [s for n, s in zip(needs, signals, strict=True) if n.split == "dev"]
-    test = [s for n, s in zip(needs, signals, strict=True) if n.split == "test"]
+    swecris = swecris_parts(scoped, data, progress)
     gold = EVALUATIONS["goldstandard"].default_data(scoped)
-    gold_fit = gold_parts(scoped, gold, GOLD_FIT, progress)
-    gold_held_out = gold_parts(scoped, gold, GOLD_HELD_OUT, progress)
-    rows, labels = _stack(dev + gold_fit, shown_only=True)
-    model = strength.fit(rows, labels, 0.0, 1.0)
-    model.possible, model.strong = cut_bands(model, dev)
-    test_reliability = measured(model, test)
-    gold_reliability = measured(model, gold_held_out)
-    metrics = {
-        "ece_dev": measured(model, dev)["ece"],
-        "ece_test": test_reliability["ece"],
-        "ece_gold_fit": measured(model, gold_fit)["ece"],
-        "ece_gold_held_out": gold_reliability["ece"],
-        "right_answers_by_band_test": band_shares(model, test),
-        "right_answers_by_band_dev": band_shares(model, dev),
-        "experts_by_band_gold_held_out": band_shares(model, gold_held_out),
+    held_out = {
+        **{k: v for k, v in swecris.items() if k != "dev"},
+        "gold_fit": gold_parts(scoped, gold, GOLD_FIT, progress),
+        "gold_held_out": gold_parts(scoped, gold, GOLD_HELD_OUT, progress),
     }
+    rows, labels = _stack(swecris["dev"] + held_out["gold_fit"], shown_only=True)
+    model = strength.fit(rows, labels, 0.0, 1.0)
+    model.possible, model.strong = cut_bands(model, swecris["dev"])
+    reliability = {name: measured(model, parts) for name, parts in {**swecris, **held_out}.items()}
+    metrics = {f"ece_{name}": table["ece"] for name, table in reliability.items()}
+    for name in ("dev", "test", "test_sv", "test_en", "gold_held_out"):
+        parts = swecris.get(name) or held_out[name]
+        metrics[f"right_by_band_{name}"] = band_shares(model, parts)
     manifest = {
         "data": "SweCRIS dev split (grants from 2021 as needs, earlier ones the catalogue; "
         f"the engine's first {SHOWN} entities of each need) and the expertise gold standard's "
         f"splits 1-5 (every rated reviewer of each rated paper; right at expertise >= {EXPERT:g})",
         "encoder": scoped.encoder.name,
-        "dev_needs": len(dev),
-        "test_needs": len(test),
-        "gold_papers": {"fit": len(gold_fit), "held_out": len(gold_held_out)},
+        "dev_needs": len(swecris["dev"]),
+        "test_needs": len(swecris["test"]),
+        "gold_papers": {name: len(held_out[f"gold_{name}"]) for name in ("fit", "held_out")},
         "dev_rows": int(len(labels)),
         "features": list(strength.FEATURES),
         "thresholds": {"possible": model.possible, "strong": model.strong},
         "metrics": metrics,
-        "reliability_test": test_reliability["table"],
-        "reliability_gold_held_out": gold_reliability["table"],
+        "reliability_test": reliability["test"]["table"],
+        "reliability_gold_held_out": reliability["gold_held_out"]["table"],
     }
     saved = strength.save(settings.models_dir, model, manifest)
     return {"folder": str(saved), **manifest}
