@@ -49,14 +49,18 @@ class HybridEncoder:
         """Texts that had to be encoded."""
         return self.multilingual.misses
 
-    def _english(self, texts: list[str], weights: np.ndarray, query: bool) -> np.ndarray:
+    def _english(
+        self, texts: list[str], weights: np.ndarray, query: bool, progress: bool = False
+    ) -> np.ndarray:
         """English vectors for the texts that use them; zeros elsewhere (model not even loaded)."""
         out = np.zeros((len(texts), self.english.dim), dtype=np.float32)
         used = [i for i, w in enumerate(weights) if w > 0]
         if used:
             picked = [texts[i] for i in used]
-            encode = self.english.encode_queries if query else self.english.encode_documents
-            out[used] = encode(picked)
+            if query:
+                out[used] = self.english.encode_queries(picked)
+            else:
+                out[used] = self.english.encode_documents(picked, progress=progress)
         return out
 
     def _join(
@@ -90,7 +94,7 @@ class HybridEncoder:
             weights = self._weights(texts)
         else:
             weights = np.array([0.0 if lang == "sv" else self.weight for lang in languages])
-        english = self._english(texts, weights, query=False)
+        english = self._english(texts, weights, query=False, progress=progress)
         multilingual = self.multilingual.encode_documents(texts, progress=progress)
         return self._join(english, multilingual, weights, query=False)
 
