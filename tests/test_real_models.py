@@ -1,5 +1,7 @@
 """Real embedding models on the demo catalogue (slow: run with -m slow)."""
 
+import random
+import string
 from pathlib import Path
 
 import numpy as np
@@ -117,3 +119,36 @@ def test_portfolio_batch_equals_single_calls_on_the_demo(demo: Matcher) -> None:
     batch = demo.recommend_many(needs, record=False)
     single = [demo.recommend(n, record=False) for n in needs]
     assert [b.model_dump() for b in batch] == [s.model_dump() for s in single]
+
+
+def _random_words(seed: int) -> str:
+    rng = random.Random(seed)
+    return " ".join(
+        "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 9)))
+        for _ in range(rng.randint(2, 6))
+    )
+
+
+FUNCTION_WORDS = [
+    "the of and to in for with on at by",
+    "och att det som en på är av för med",
+    "we would like to have some of that for our",
+    "vi skulle vilja ha något av det för vår",
+]
+
+
+@pytest.mark.parametrize("need", [_random_words(seed) for seed in range(6)] + FUNCTION_WORDS)
+def test_the_saved_strength_model_never_calls_nonsense_strong(demo: Matcher, need: str) -> None:
+    assert demo.served().strength is not None, "models/strength is part of the repository"
+    response = demo.recommend(NeedRequest(need=need, partner_set=False))
+    assert response.no_strong_match
+    assert not any(r.band == "strong" for r in response.results + response.testbeds)
+
+
+def test_a_real_need_gets_bands_in_both_languages(demo: Matcher) -> None:
+    english = "We develop an AI method to recycle lithium-ion batteries and need a testbed"
+    for need in (SWEDISH_NEED, english):
+        response = demo.recommend(NeedRequest(need=need))
+        assert response.results[0].band in ("strong", "possible"), need
+        assert all(0.0 <= r.relevance <= 1.0 for r in response.results + response.testbeds)
+        assert all(m.band != "weak" for m in response.partner_set or [])
