@@ -71,7 +71,8 @@ class Answer:
         self._response: RecommendationResponse | None = None
         known = loaded.snapshot.lexical.query_terms(need.request.need)
         strong_allowed = can_be_strong(need.request.need, known)
-        self.grade = Grader(loaded.strength, need.query, strong_allowed)
+        language = need_language(need.request.need)
+        self.grade = Grader(loaded.strength, need.query, strong_allowed, language)
 
     def _may_join(self, entity: AnyEntity) -> bool:
         """Whether an entity may be in the partner set (a partner the request allows)."""

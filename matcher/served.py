@@ -16,7 +16,7 @@ from matcher.index.snapshot import Snapshot, SnapshotError, current_name, load_s
 from matcher.needs.aspects import DisciplineMap
 from matcher.schemas import KINDS, AnyEntity, is_listed
 from matcher.search.retrieval import Retriever
-from matcher.search.strength import Strength
+from matcher.search.strength import Strengths
 from matcher.search.strength import load as load_strength
 from matcher.settings import RankingSettings
 
@@ -31,7 +31,7 @@ class Loaded:
     name: str
     disciplines: DisciplineMap
     newest: int | None = None
-    strength: Strength | None = None
+    strength: Strengths | None = None
     kind_codes: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:

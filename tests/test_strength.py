@@ -45,8 +45,23 @@ def test_the_model_round_trips_through_its_files(tmp_path: Path) -> None:
     strength.save(tmp_path, model, {"data": "synthetic"})
     loaded = strength.load(tmp_path)
     assert loaded is not None
-    assert np.allclose(loaded.relevance_of(rows[:50]), model.relevance_of(rows[:50]))
+    for language in ("sv", "en", "de"):  # one model serves every language
+        found = loaded.for_language(language).relevance_of(rows[:50])
+        assert np.allclose(found, model.relevance_of(rows[:50]))
     assert strength.load(tmp_path / "nothing") is None
+    (tmp_path / "strength" / "model.json").write_text('{"features": [], "languages": 3}')
+    assert strength.load(tmp_path) is None
+
+
+def test_each_need_language_gets_its_own_model(tmp_path: Path) -> None:
+    rows, labels = synthetic(4)
+    swedish = strength.fit(rows, labels, 0.1, 0.3)
+    english = strength.fit(rows[:, ::-1].copy(), labels, 0.2, 0.6)
+    strength.save(tmp_path, {"sv": swedish, "en": english}, {"data": "synthetic"})
+    loaded = strength.load(tmp_path)
+    assert loaded is not None
+    assert loaded.for_language("sv").strong == 0.3 and loaded.for_language("en").strong == 0.6
+    assert loaded.for_language("other").strong == 0.6  # another language: the English model
 
 
 def test_bands_are_cut_on_dev_so_most_right_answers_are_at_least_possible() -> None:
@@ -78,7 +93,8 @@ def test_results_carry_relevance_and_band(graded: Matcher) -> None:
     answer = graded.recommend(NeedRequest(need="battery recycling black mass cobalt"), record=False)
     top = answer.results[0]
     assert 0 <= top.relevance <= 1 and top.band in ("strong", "possible", "weak")
-    assert top.band == graded.served().strength.band(top.relevance)  # type: ignore[union-attr]
+    model = graded.served().strength
+    assert model is not None and top.band == model.for_language("en").band(top.relevance)
     assert answer.no_strong_match == (
         not any(r.band == "strong" for r in answer.results + answer.testbeds)
     )

@@ -106,9 +106,9 @@ def cmd_tune_strength(args: argparse.Namespace) -> int:
     if report is None:
         return 0
     metrics = report["metrics"]
-    print(f"fitted on {report['dev_rows']} rows of {report['dev_needs']} dev needs")
-    print(f"thresholds: possible {report['thresholds']['possible']:.3f}, "
-          f"strong {report['thresholds']['strong']:.3f}")  # fmt: skip
+    for language, cuts in report["thresholds"].items():
+        print(f"{language}: fitted on {report['rows_fitted'][language]} rows; thresholds "
+              f"possible {cuts['possible']:.3f}, strong {cuts['strong']:.3f}")  # fmt: skip
     print("calibration error (ECE): " + ", ".join(
         f"{name} {value:.4f}" for name, value in metrics.items() if name.startswith("ece_")
     ))  # fmt: skip

@@ -87,67 +87,97 @@ def cut_bands(model: strength.Strength, dev: list[Any]) -> tuple[float, float]:
     return possible, max(strong, possible)
 
 
+def _bands(model: strength.Strength, parts: list[Any]) -> list[str]:
+    rows, labels = _stack(parts, shown_only=False)
+    return [model.band(float(r)) for r in model.relevance_of(rows[labels == 1])]
+
+
 def band_shares(model: strength.Strength, parts: list[Any]) -> dict[str, float]:
     """How the right answers of a split fall into the bands."""
-    rows, labels = _stack(parts, shown_only=False)
-    bands = [model.band(float(r)) for r in model.relevance_of(rows[labels == 1])]
+    return _shares(_bands(model, parts))
+
+
+def _shares(bands: list[str]) -> dict[str, float]:
     total = max(len(bands), 1)
     return {band: sum(b == band for b in bands) / total for band in ("strong", "possible", "weak")}
 
 
-def measured(model: strength.Strength, parts: list[Part]) -> dict[str, Any]:
-    """ECE and reliability table of the shown rows of held-out parts."""
-    rows, labels = _stack(parts, shown_only=True)
-    return strength.reliability(model.relevance_of(rows), labels)
+Graded = list[tuple[strength.Strength, list[Part]]]
+
+
+def measured(graded: Graded) -> dict[str, Any]:
+    """ECE and reliability table of the shown rows of held-out parts, each part graded by the
+    model given with it, and how the right answers fall into the bands."""
+    relevance, labels = [], []
+    for model, parts in graded:
+        if parts:
+            rows, right = _stack(parts, shown_only=True)
+            relevance.append(model.relevance_of(rows))
+            labels.append(right)
+    found = strength.reliability(np.concatenate(relevance), np.concatenate(labels))
+    found["bands"] = _shares([b for model, parts in graded if parts for b in _bands(model, parts)])
+    return found
 
 
 def swecris_parts(settings: Settings, data: Path | None, progress: bool) -> dict[str, list[Part]]:
-    """The SweCRIS benchmark's signals per need, grouped: dev, test, test_sv and test_en."""
+    """The SweCRIS benchmark's signals per need, grouped by split and need language."""
     folder = settings.data_dir / "swecris" / settings.encoder.name
     source = data or EVALUATIONS["swecris"].default_data(settings)
     benchmark = Swecris()
     benchmark.run(settings.model_copy(update={"data_dir": folder}), source, progress=progress)
-    groups: dict[str, list[Part]] = {"dev": [], "test": [], **{f"test_{x}": [] for x in LANGUAGES}}
+    groups: dict[str, list[Part]] = {f"{s}_{x}": [] for s in ("dev", "test") for x in LANGUAGES}
     for need, signal in zip(benchmark.needs, benchmark.signals, strict=True):
-        groups[need.split].append(signal)
-        if need.split == "test":
-            groups[f"test_{need.language}"].append(signal)
+        groups[f"{need.split}_{need.language}"].append(signal)
     return groups
 
 
 def fit_strength(settings: Settings, data: Path | None = None, progress: bool = False) -> dict:
-    """Run the SweCRIS benchmark's needs and the gold standard's ratings, fit on SweCRIS dev and
-    gold splits 1-5, measure on SweCRIS test and gold splits 6-10, save under models/."""
+    """Run the SweCRIS benchmark's needs and the gold standard's ratings; fit a model per need
+    language (Swedish: SweCRIS dev Swedish needs; English: SweCRIS dev English needs and gold
+    splits 1-5), bands cut on each language's dev needs; measure on SweCRIS test and gold
+    splits 6-10; save under models/."""
     scoped = evaluation_settings(settings)
     swecris = swecris_parts(scoped, data, progress)
     gold = EVALUATIONS["goldstandard"].default_data(scoped)
-    held_out = {
-        **{k: v for k, v in swecris.items() if k != "dev"},
-        "gold_fit": gold_parts(scoped, gold, GOLD_FIT, progress),
-        "gold_held_out": gold_parts(scoped, gold, GOLD_HELD_OUT, progress),
+    gold_fit = gold_parts(scoped, gold, GOLD_FIT, progress)
+    gold_held_out = gold_parts(scoped, gold, GOLD_HELD_OUT, progress)
+    models, rows_fitted = {}, {}
+    for language in LANGUAGES:
+        dev = swecris[f"dev_{language}"]
+        rows, labels = _stack(dev + (gold_fit if language == "en" else []), shown_only=True)
+        models[language] = strength.fit(rows, labels, 0.0, 1.0)
+        models[language].possible, models[language].strong = cut_bands(models[language], dev)
+        rows_fitted[language] = int(len(labels))
+    sv, en = models["sv"], models["en"]
+    checks: dict[str, Graded] = {
+        "dev": [(sv, swecris["dev_sv"]), (en, swecris["dev_en"])],
+        "test": [(sv, swecris["test_sv"]), (en, swecris["test_en"])],
+        "test_sv": [(sv, swecris["test_sv"])],
+        "test_en": [(en, swecris["test_en"])],
+        "test_sv_by_english_model": [(en, swecris["test_sv"])],
+        "gold_fit": [(en, gold_fit)],
+        "gold_held_out": [(en, gold_held_out)],
     }
-    rows, labels = _stack(swecris["dev"] + held_out["gold_fit"], shown_only=True)
-    model = strength.fit(rows, labels, 0.0, 1.0)
-    model.possible, model.strong = cut_bands(model, swecris["dev"])
-    reliability = {name: measured(model, parts) for name, parts in {**swecris, **held_out}.items()}
-    metrics = {f"ece_{name}": table["ece"] for name, table in reliability.items()}
-    for name in ("dev", "test", "test_sv", "test_en", "gold_held_out"):
-        parts = swecris.get(name) or held_out[name]
-        metrics[f"right_by_band_{name}"] = band_shares(model, parts)
+    reliability = {name: measured(graded) for name, graded in checks.items()}
+    metrics = {f"ece_{name}": found["ece"] for name, found in reliability.items()}
+    metrics.update({f"right_by_band_{name}": found["bands"] for name, found in reliability.items()})
     manifest = {
-        "data": "SweCRIS dev split (grants from 2021 as needs, earlier ones the catalogue; "
-        f"the engine's first {SHOWN} entities of each need) and the expertise gold standard's "
-        f"splits 1-5 (every rated reviewer of each rated paper; right at expertise >= {EXPERT:g})",
+        "data": "per need language: SweCRIS dev split needs of that language (grants from 2021 "
+        f"as needs, earlier ones the catalogue; the engine's first {SHOWN} entities of each "
+        "need); for English also the expertise gold standard's splits 1-5 (every rated "
+        f"reviewer of each rated paper; right at expertise >= {EXPERT:g})",
         "encoder": scoped.encoder.name,
-        "dev_needs": len(swecris["dev"]),
-        "test_needs": len(swecris["test"]),
-        "gold_papers": {name: len(held_out[f"gold_{name}"]) for name in ("fit", "held_out")},
-        "dev_rows": int(len(labels)),
+        "dev_needs": {x: len(swecris[f"dev_{x}"]) for x in LANGUAGES},
+        "test_needs": {x: len(swecris[f"test_{x}"]) for x in LANGUAGES},
+        "gold_papers": {"fit": len(gold_fit), "held_out": len(gold_held_out)},
+        "rows_fitted": rows_fitted,
         "features": list(strength.FEATURES),
-        "thresholds": {"possible": model.possible, "strong": model.strong},
+        "thresholds": {x: {"possible": m.possible, "strong": m.strong} for x, m in models.items()},
         "metrics": metrics,
         "reliability_test": reliability["test"]["table"],
+        "reliability_test_sv": reliability["test_sv"]["table"],
+        "reliability_test_en": reliability["test_en"]["table"],
         "reliability_gold_held_out": reliability["gold_held_out"]["table"],
     }
-    saved = strength.save(settings.models_dir, model, manifest)
+    saved = strength.save(settings.models_dir, models, manifest)
     return {"folder": str(saved), **manifest}

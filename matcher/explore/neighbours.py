@@ -76,7 +76,7 @@ def similar(loaded: Loaded, entity: AnyEntity, kinds: set[Kind], top_k: int) -> 
     query = entity_query(loaded, entity)
     pairs = _scored(loaded, query, entity, kinds)[:top_k]
     stems = need_stems(searchable_text(entity)[:QUERY_CHARS])
-    grade = Grader(loaded.strength, query, True)
+    grade = Grader(loaded.strength, query, True, entity.language)
     results = []
     for other, candidate in pairs:
         result = _result(loaded, stems, other, candidate, candidate.score, grade)
@@ -134,7 +134,7 @@ def complements(
         adjusted.append((value - OVERLAP_PENALTY * overlap, other, candidate))
     adjusted.sort(key=lambda t: (-t[0], t[1].id))
     stems = need_stems(text)
-    grade = Grader(loaded.strength, query, True)
+    grade = Grader(loaded.strength, query, True, entity.language)
     results = []
     for value, other, candidate in adjusted[:top_k]:
         result = _result(loaded, stems, other, candidate, value, grade)

@@ -30,6 +30,7 @@ from matcher.text import need_language, words
 Band = Literal["strong", "possible", "weak"]
 FEATURES = ("above_mean", "lexical", "dense", "mean", "spread")
 FOLDER = "strength"
+LANGUAGES = ("sv", "en")
 MIN_SPREAD = 1e-3
 
 
@@ -113,27 +114,49 @@ def reliability(relevance: np.ndarray, labels: np.ndarray, bins: int = 10) -> di
     return {"ece": error, "table": table}
 
 
-def save(models_dir: Path, strength: Strength, manifest: dict[str, Any]) -> Path:
-    """Write model.json and manifest.json under models/strength."""
+@dataclass
+class Strengths:
+    """One strength model per need language, each fitted and cut on needs of its language, so
+    a relevance means the same chance of a right answer whatever the need's language; a need
+    in neither Swedish nor English is graded by the English one."""
+
+    models: dict[str, Strength]
+
+    def for_language(self, language: str) -> Strength:
+        """The model for needs in this language ('sv', 'en', or another)."""
+        return self.models.get(language) or self.models["en"]
+
+
+def save(
+    models_dir: Path, strength: Strength | dict[str, Strength], manifest: dict[str, Any]
+) -> Path:
+    """Write model.json (a model per language; one model serves both) and manifest.json."""
     folder = models_dir / FOLDER
+    models = strength if isinstance(strength, dict) else dict.fromkeys(LANGUAGES, strength)
+    languages = {language: model.as_dict() for language, model in models.items()}
     stamp = {"created": datetime.now(UTC).isoformat(timespec="seconds")}
-    write_json(folder / "model.json", strength.as_dict(), sort_keys=True)
+    write_json(folder / "model.json", {"features": list(FEATURES), "languages": languages})
     write_json(folder / "manifest.json", {**manifest, **stamp}, sort_keys=True)
     return folder
 
 
-def load(models_dir: Path) -> Strength | None:
-    """The fitted strength model, or None where none is saved (or it is unreadable)."""
-    try:
-        raw = json.loads((models_dir / FOLDER / "model.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if raw.get("features") != list(FEATURES):
-        return None
+def _model(raw: dict[str, Any]) -> Strength:
     return Strength(
         np.array(raw["center"]), np.array(raw["scale"]), np.array(raw["weights"]),
         float(raw["intercept"]), float(raw["possible"]), float(raw["strong"]),
     )  # fmt: skip
+
+
+def load(models_dir: Path) -> Strengths | None:
+    """The fitted strength models, or None where none is saved (or they are unreadable)."""
+    try:
+        raw = json.loads((models_dir / FOLDER / "model.json").read_text(encoding="utf-8"))
+        if raw.get("features") != list(FEATURES):
+            return None
+        models = {language: _model(one) for language, one in raw["languages"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return Strengths(models) if "en" in models else None
 
 
 def rounded(value: float) -> float:
@@ -151,8 +174,14 @@ def can_be_strong(need: str, known_terms: list[str]) -> bool:
 class Grader:
     """Relevance and band of the results for one need (weak throughout without a model)."""
 
-    def __init__(self, strength: Strength | None, query: Query, strong_allowed: bool) -> None:
-        self.strength = strength
+    def __init__(
+        self,
+        strengths: Strengths | None,
+        query: Query,
+        strong_allowed: bool,
+        language: str = "en",
+    ) -> None:
+        self.strength = strengths.for_language(language) if strengths else None
         self.query = query
         self.strong_allowed = strong_allowed
 
