@@ -80,7 +80,9 @@ def test_partner_sets_cover_more_than_the_plain_list_at_similar_relevance(
 
     settings = Settings(data_dir=tmp_path / "ps", cache_file=demo.data_dir / "embeddings.sqlite")
     metrics = PartnerSets().run(settings, NEEDS).metrics
-    assert metrics["set/disciplines"] > metrics["top5/disciplines"]
+    # members are at least `possible` and cover an aspect, so sets are often smaller than five:
+    # their variety is compared with the plain list cut to the same size
+    assert metrics["set/disciplines"] > metrics["top_same_size/disciplines"]
     assert metrics["set/model_aspects"] > metrics["top5/model_aspects"]
     assert metrics["set/labelled_aspects"] >= metrics["top5/labelled_aspects"]
     assert metrics["relevance_ratio/model"] >= 0.9
