@@ -69,7 +69,7 @@ class Answer:
         self.kinds = set(need.request.kinds or KINDS)
         self.coverage: dict[str, np.ndarray] = {}
         self._response: RecommendationResponse | None = None
-        known = loaded.snapshot.lexical.query_terms(need.request.need)
+        known = loaded.snapshot.lexical.known_share(need.request.need)
         strong_allowed = can_be_strong(need.request.need, known)
         language = need_language(need.request.need)
         self.grade = Grader(loaded.strength, need.query, strong_allowed, language)

@@ -81,10 +81,12 @@ def graded(settings: Settings, catalogue_file: Path, tmp_path: Path) -> Matcher:
     weights = np.zeros(len(strength.FEATURES))
     weights[strength.FEATURES.index("lexical")] = 8.0
     model = strength.Strength(
-        np.zeros(len(weights)), np.ones(len(weights)), weights, -3.0, 0.2, 0.6
+        np.zeros(len(weights)), np.ones(len(weights)), weights, -3.0, 0.2, 0.4
     )
     strength.save(models, model, {"data": "for the tests"})
-    matcher = Matcher(settings.model_copy(update={"models_dir": models}), encoder=FakeEncoder())
+    ranking = settings.ranking.model_copy(update={"lexical_weight": 5.0})  # no models/fusion here
+    scoped = settings.model_copy(update={"models_dir": models, "ranking": ranking})
+    matcher = Matcher(scoped, encoder=FakeEncoder())
     matcher.build(str(catalogue_file))
     return matcher
 
@@ -102,7 +104,10 @@ def test_results_carry_relevance_and_band(graded: Matcher) -> None:
     assert all(r.band in ("strong", "possible", "weak") for r in similar)
 
 
-@pytest.mark.parametrize("need", ["asdf qwerty zxcv", "the and of for with", "och att det som"])
+@pytest.mark.parametrize(
+    "need",
+    ["asdf qwerty zxcv", "the and of for with", "och att det som", "xqzv battery jkwpl mrrtq"],
+)
 def test_nonsense_and_function_words_are_never_strong(graded: Matcher, need: str) -> None:
     answer = graded.recommend(NeedRequest(need=need), record=False)
     assert all(r.band != "strong" for r in answer.results + answer.testbeds)
@@ -134,3 +139,13 @@ def test_what_the_filters_left_out_is_named_with_the_conditions_it_fails(
     assert left[best.id].band == best.band
     unfiltered = graded.recommend(NeedRequest(need=need), record=False)
     assert unfiltered.filtered_out == [], "nothing is left out when nothing is filtered"
+
+
+def test_the_known_share_counts_words_the_catalogue_knows(graded: Matcher) -> None:
+    lexical = graded.served().snapshot.lexical
+    assert lexical.known_share("battery recycling") == 1.0
+    assert lexical.known_share("xqzv battery jkwpl mrrtq") == 0.25
+    assert lexical.known_share("the and of") == 0.0  # no content words at all
+    assert strength.can_be_strong("battery recycling", 1.0)
+    assert not strength.can_be_strong("xqzv battery jkwpl mrrtq", 0.25)
+    assert strength.can_be_strong("Vi återvinner batterier", 0.0)  # Swedish against English

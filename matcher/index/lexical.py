@@ -97,6 +97,18 @@ class LexicalIndex:
             both += self.lexicon.translate(swedish)
         return [t for t in dict.fromkeys(both) if t in self.bm25.vocab_dict]
 
+    def known_share(self, need: str) -> float:
+        """The share of the need's content words the catalogue knows (a stem of the word, under
+        either language's analysis, in the index's vocabulary); 0 for a need without any."""
+        found = words(need)
+        if not found:
+            return 0.0
+        vocabulary = self.bm25.vocab_dict
+        known = sum(
+            any(stemmer_for(lang).stemWord(w) in vocabulary for lang in ("sv", "en")) for w in found
+        )
+        return known / len(found)
+
     def scores(self, need: str) -> np.ndarray:
         """Normalised BM25 score of the need for every entity, in entity_ids order."""
         out = np.zeros(len(self.entity_ids), dtype=np.float32)

@@ -164,11 +164,15 @@ def rounded(value: float) -> float:
     return 0.0 if math.isnan(value) else round(value, 3)
 
 
-def can_be_strong(need: str, known_terms: list[str]) -> bool:
-    """Whether a need has something to be strongly matched on: content words, of which the
-    catalogue knows some (`known_terms`), or Swedish ones (a Swedish need against an English
-    catalogue shares no words with it)."""
-    return bool(words(need)) and (bool(known_terms) or need_language(need) == "sv")
+KNOWN_SHARE = 0.5
+
+
+def can_be_strong(need: str, known_share: float) -> bool:
+    """Whether a need has something to be strongly matched on: content words, at least half
+    of which the catalogue knows (`known_share`, LexicalIndex.known_share), or Swedish ones (a
+    Swedish need against an English catalogue shares few words with it). Random letters with
+    a real word among them are not enough."""
+    return bool(words(need)) and (known_share >= KNOWN_SHARE or need_language(need) == "sv")
 
 
 class Grader:
