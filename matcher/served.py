@@ -170,5 +170,5 @@ def load_served(
         disciplines.vectors = encoder.encode_queries(disciplines.names)
     newest = max((item.year for item in snapshot.items if item.year), default=None)
     settle_heap()
-    strength = load_strength(models_dir) if models_dir else None
+    strength = load_strength(models_dir, encoder.model_id) if models_dir else None
     return Loaded(snapshot, entities, retriever, name, disciplines, newest, strength)

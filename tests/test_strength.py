@@ -149,3 +149,11 @@ def test_the_known_share_counts_words_the_catalogue_knows(graded: Matcher) -> No
     assert strength.can_be_strong("battery recycling", 1.0)
     assert not strength.can_be_strong("xqzv battery jkwpl mrrtq", 0.25)
     assert strength.can_be_strong("Vi återvinner batterier", 0.0)  # Swedish against English
+
+
+def test_a_model_fitted_on_another_encoder_is_not_used(tmp_path: Path) -> None:
+    rows, labels = synthetic(5)
+    strength.save(tmp_path, strength.fit(rows, labels, 0.2, 0.6), {}, encoder_id="hybrid(x)")
+    assert strength.load(tmp_path, "hybrid(x)") is not None
+    assert strength.load(tmp_path, "fake-hashing-64") is None
+    assert strength.load(tmp_path) is not None  # no encoder to check against

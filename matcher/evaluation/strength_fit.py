@@ -119,8 +119,11 @@ def measured(graded: Graded) -> dict[str, Any]:
     return found
 
 
-def swecris_parts(settings: Settings, data: Path | None, progress: bool) -> dict[str, list[Part]]:
-    """The SweCRIS benchmark's signals per need, grouped by split and need language."""
+def swecris_parts(
+    settings: Settings, data: Path | None, progress: bool
+) -> tuple[dict[str, list[Part]], str]:
+    """The SweCRIS benchmark's signals per need, grouped by split and need language, and the
+    id of the encoder that scored them."""
     folder = settings.data_dir / "swecris" / settings.encoder.name
     source = data or EVALUATIONS["swecris"].default_data(settings)
     benchmark = Swecris()
@@ -128,7 +131,7 @@ def swecris_parts(settings: Settings, data: Path | None, progress: bool) -> dict
     groups: dict[str, list[Part]] = {f"{s}_{x}": [] for s in ("dev", "test") for x in LANGUAGES}
     for need, signal in zip(benchmark.needs, benchmark.signals, strict=True):
         groups[f"{need.split}_{need.language}"].append(signal)
-    return groups
+    return groups, benchmark.model_id
 
 
 def fit_strength(settings: Settings, data: Path | None = None, progress: bool = False) -> dict:
@@ -137,7 +140,7 @@ def fit_strength(settings: Settings, data: Path | None = None, progress: bool = 
     splits 1-5), bands cut on each language's dev needs; measure on SweCRIS test and gold
     splits 6-10; save under models/."""
     scoped = evaluation_settings(settings)
-    swecris = swecris_parts(scoped, data, progress)
+    swecris, encoder_id = swecris_parts(scoped, data, progress)
     gold = EVALUATIONS["goldstandard"].default_data(scoped)
     gold_fit = gold_parts(scoped, gold, GOLD_FIT, progress)
     gold_held_out = gold_parts(scoped, gold, GOLD_HELD_OUT, progress)
@@ -166,7 +169,7 @@ def fit_strength(settings: Settings, data: Path | None = None, progress: bool = 
         f"as needs, earlier ones the catalogue; the engine's first {SHOWN} entities of each "
         "need); for English also the expertise gold standard's splits 1-5 (every rated "
         f"reviewer of each rated paper; right at expertise >= {EXPERT:g})",
-        "encoder": scoped.encoder.name,
+        "encoder": encoder_id,
         "dev_needs": {x: len(swecris[f"dev_{x}"]) for x in LANGUAGES},
         "test_needs": {x: len(swecris[f"test_{x}"]) for x in LANGUAGES},
         "gold_papers": {"fit": len(gold_fit), "held_out": len(gold_held_out)},
@@ -179,5 +182,5 @@ def fit_strength(settings: Settings, data: Path | None = None, progress: bool = 
         "reliability_test_en": reliability["test_en"]["table"],
         "reliability_gold_held_out": reliability["gold_held_out"]["table"],
     }
-    saved = strength.save(settings.models_dir, models, manifest)
+    saved = strength.save(settings.models_dir, models, manifest, encoder_id)
     return {"folder": str(saved), **manifest}

@@ -181,6 +181,7 @@ class Swecris:
         """Per system, every need's ranking of the catalogue's companies and researchers."""
         engine = Matcher(settings, encoder=encoder)
         engine.ingest(loaded, replace=True, progress=progress)
+        self.model_id = engine.encoder.model_id
         tuned = engine.ranking
         systems = {
             "engine": tuned,

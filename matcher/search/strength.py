@@ -128,14 +128,19 @@ class Strengths:
 
 
 def save(
-    models_dir: Path, strength: Strength | dict[str, Strength], manifest: dict[str, Any]
+    models_dir: Path,
+    strength: Strength | dict[str, Strength],
+    manifest: dict[str, Any],
+    encoder_id: str = "",
 ) -> Path:
-    """Write model.json (a model per language; one model serves both) and manifest.json."""
+    """Write model.json (a model per language; one model serves both; the id of the encoder
+    whose scores it was fitted on, if given) and manifest.json."""
     folder = models_dir / FOLDER
     models = strength if isinstance(strength, dict) else dict.fromkeys(LANGUAGES, strength)
     languages = {language: model.as_dict() for language, model in models.items()}
     stamp = {"created": datetime.now(UTC).isoformat(timespec="seconds")}
-    write_json(folder / "model.json", {"features": list(FEATURES), "languages": languages})
+    model = {"features": list(FEATURES), "languages": languages, "encoder_id": encoder_id}
+    write_json(folder / "model.json", model)
     write_json(folder / "manifest.json", {**manifest, **stamp}, sort_keys=True)
     return folder
 
@@ -147,11 +152,15 @@ def _model(raw: dict[str, Any]) -> Strength:
     )  # fmt: skip
 
 
-def load(models_dir: Path) -> Strengths | None:
-    """The fitted strength models, or None where none is saved (or they are unreadable)."""
+def load(models_dir: Path, encoder_id: str = "") -> Strengths | None:
+    """The fitted strength models, or None where none is saved, they are unreadable, or they
+    were fitted on the scores of another encoder than `encoder_id` (its scores mean other
+    things)."""
     try:
         raw = json.loads((models_dir / FOLDER / "model.json").read_text(encoding="utf-8"))
         if raw.get("features") != list(FEATURES):
+            return None
+        if encoder_id and raw.get("encoder_id") and raw["encoder_id"] != encoder_id:
             return None
         models = {language: _model(one) for language, one in raw["languages"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
