@@ -6,6 +6,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,12 @@ def write_text(path: Path, text: str) -> None:
 def write_json(path: Path, content: Any, indent: int = 2, sort_keys: bool = False) -> None:
     """Write a JSON document, atomically."""
     write_text(path, json.dumps(content, indent=indent, sort_keys=sort_keys))
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Write a model artefact's manifest.json, stamped with when it was created."""
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    write_json(folder / "manifest.json", {**manifest, "created": created}, sort_keys=True)
 
 
 def checkpoint(execute: Callable[[str], Any], tries: int = CHECKPOINT_TRIES) -> bool:

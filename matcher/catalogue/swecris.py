@@ -285,6 +285,31 @@ def lab(found: Grant) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Grouped:
+    """Grants grouped as the catalogue needs them: each person with the grants they are in,
+    each coordinating company with the grants it led, the research-infrastructure grants."""
+
+    people: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    involved: dict[str, list[Grant]] = field(default_factory=lambda: defaultdict(list))
+    companies: dict[str, list[Grant]] = field(default_factory=lambda: defaultdict(list))
+    infrastructure: list[Grant] = field(default_factory=list)
+
+
+def grouped(grants: Iterable[Grant]) -> Grouped:
+    """The grants grouped by person, coordinating company and infrastructure, in order."""
+    found = Grouped()
+    for grant in grants:
+        for person in grant.people:
+            found.involved[person[0]].append(grant)
+            found.people.setdefault(person[0], person)
+        if grant.coordinator_type == "Company" and grant.coordinator:
+            found.companies[grant.coordinator].append(grant)
+        if grant.award == "Research infrastructure":
+            found.infrastructure.append(grant)
+    return found
+
+
 def swecris_records(path: Path) -> Records:
     """(where, catalogue record) for every researcher, company and lab the grants give."""
     try:
@@ -293,18 +318,11 @@ def swecris_records(path: Path) -> Records:
         raise SwecrisError(f"{path.name}: cannot read the grant records ({exc})") from exc
     if not grants:
         raise SwecrisError(f"{path.name}: no grant records with a title and an abstract")
-    involved: dict[str, list[Grant]] = defaultdict(list)
-    names: dict[str, tuple[str, str, str]] = {}
-    companies: dict[str, list[Grant]] = defaultdict(list)
-    for found in grants:
-        for person in found.people:
-            involved[person[0]].append(found)
-            names.setdefault(person[0], person)
-        if found.coordinator_type == "Company" and found.coordinator:
-            companies[found.coordinator].append(found)
-        if found.award == "Research infrastructure" and FACILITY.search(" ".join(found.text("en"))):
-            yield f"{path.name} grant {found.id}", lab(found)
-    for key, person in names.items():
-        yield f"{path.name} person {key}", researcher(person, involved[key])
-    for name, led in sorted(companies.items()):
+    found = grouped(grants)
+    for grant in found.infrastructure:
+        if FACILITY.search(" ".join(grant.text("en"))):
+            yield f"{path.name} grant {grant.id}", lab(grant)
+    for key, person in found.people.items():
+        yield f"{path.name} person {key}", researcher(person, found.involved[key])
+    for name, led in sorted(found.companies.items()):
         yield f"{path.name} company {name}", company(name, led)

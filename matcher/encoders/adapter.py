@@ -13,14 +13,13 @@ manifest), 384 x 384 floats.
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from matcher.encoders.base import normalise
-from matcher.files import write_json, write_npy
+from matcher.files import write_manifest, write_npy
 
 FOLDER = "adapter"
 
@@ -50,8 +49,7 @@ def save(models_dir: Path, adapter: Adapter, manifest: dict[str, Any]) -> Path:
     folder = models_dir / FOLDER
     write_npy(folder / "queries.npy", adapter.queries)
     write_npy(folder / "documents.npy", adapter.documents)
-    stamp = {"created": datetime.now(UTC).isoformat(timespec="seconds"), "version": adapter.version}
-    write_json(folder / "manifest.json", {**manifest, **stamp}, sort_keys=True)
+    write_manifest(folder, {**manifest, "version": adapter.version})
     return folder
 
 

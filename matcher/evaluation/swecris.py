@@ -13,7 +13,6 @@ interval over needs, and the engine's gain over the best single baseline with it
 """
 
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import numpy as np
 from tqdm import tqdm
 
 from matcher.catalogue.reading import LoadedCatalogue, validate
-from matcher.catalogue.swecris import Grant, company, lab, read_grants, researcher, slug
+from matcher.catalogue.swecris import Grant, company, grouped, lab, read_grants, researcher, slug
 from matcher.encoders import Encoder
 from matcher.engine import Matcher
 from matcher.evaluation.base import EvaluationDataError, EvaluationResult
@@ -57,21 +56,13 @@ def split_of(dnr: str) -> str:
 
 
 def catalogue(grants: list[Grant]) -> list[dict[str, Any]]:
-    """The catalogue records the importer makes of these grants."""
-    involved: dict[str, list[Grant]] = defaultdict(list)
-    people: dict[str, tuple[str, str, str]] = {}
-    companies: dict[str, list[Grant]] = defaultdict(list)
-    records = []
-    for found in grants:
-        for person in found.people:
-            involved[person[0]].append(found)
-            people.setdefault(person[0], person)
-        if found.coordinator_type == "Company" and found.coordinator:
-            companies[found.coordinator].append(found)
-        if found.award == "Research infrastructure":
-            records.append(lab(found))
-    records += [researcher(person, involved[key]) for key, person in people.items()]
-    records += [company(name, led) for name, led in companies.items()]
+    """The catalogue records the importer's builders make of these grants (every research-
+    infrastructure grant a lab, where the importer keeps those describing a facility; labs are
+    not ranked here)."""
+    found = grouped(grants)
+    records = [lab(grant) for grant in found.infrastructure]
+    records += [researcher(person, found.involved[key]) for key, person in found.people.items()]
+    records += [company(name, led) for name, led in found.companies.items()]
     return records
 
 

@@ -9,14 +9,13 @@ artefact under models/lexicon (pairs.json and its manifest).
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
-from matcher.files import write_json
+from matcher.files import write_json, write_manifest
 from matcher.text import stemmer_for, words
 
 FOLDER = "lexicon"
@@ -73,8 +72,7 @@ def learn(swedish: list[str], english: list[str], version: str) -> Lexicon:
 def save(models_dir: Path, lexicon: Lexicon, manifest: dict[str, Any]) -> Path:
     folder = models_dir / FOLDER
     write_json(folder / "pairs.json", lexicon.pairs, indent=0, sort_keys=True)
-    stamp = {"created": datetime.now(UTC).isoformat(timespec="seconds"), "version": lexicon.version}
-    write_json(folder / "manifest.json", {**manifest, **stamp}, sort_keys=True)
+    write_manifest(folder, {**manifest, "version": lexicon.version})
     return folder
 
 

@@ -1,11 +1,10 @@
 """Fusion weights tuned on labelled data, kept under models/fusion with a manifest."""
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from matcher.files import write_json
+from matcher.files import write_json, write_manifest
 from matcher.settings import RankingSettings, Settings
 
 FOLDER = "fusion"
@@ -32,7 +31,6 @@ def resolved_ranking(settings: Settings) -> RankingSettings:
 def save_weights(models_dir: Path, weights: dict[str, Any], manifest: dict[str, Any]) -> Path:
     """Write weights.json and manifest.json (what was tuned, on what, with which results)."""
     folder = models_dir / FOLDER
-    stamp = {"created": datetime.now(UTC).isoformat(timespec="seconds")}
-    for name, body in (("weights.json", weights), ("manifest.json", {**manifest, **stamp})):
-        write_json(folder / name, body, sort_keys=True)
+    write_json(folder / "weights.json", weights, sort_keys=True)
+    write_manifest(folder, manifest)
     return folder

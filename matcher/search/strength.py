@@ -16,13 +16,12 @@ list of function words) is never `strong`: there is nothing in it to be strongly
 import json
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from matcher.files import write_json
+from matcher.files import write_json, write_manifest
 from matcher.search.query import Query
 from matcher.search.ranking import Candidate
 from matcher.text import need_language, words
@@ -138,10 +137,9 @@ def save(
     folder = models_dir / FOLDER
     models = strength if isinstance(strength, dict) else dict.fromkeys(LANGUAGES, strength)
     languages = {language: model.as_dict() for language, model in models.items()}
-    stamp = {"created": datetime.now(UTC).isoformat(timespec="seconds")}
     model = {"features": list(FEATURES), "languages": languages, "encoder_id": encoder_id}
     write_json(folder / "model.json", model)
-    write_json(folder / "manifest.json", {**manifest, **stamp}, sort_keys=True)
+    write_manifest(folder, manifest)
     return folder
 
 
