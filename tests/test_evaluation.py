@@ -180,3 +180,27 @@ def test_gold_ratings_become_labelled_strength_rows(tmp_path: Path) -> None:
     rows, labels, shown = parts[0]
     assert rows.shape == (2, 5) and shown.all()
     assert sorted(labels.tolist()) == [0.0, 1.0]  # expertise 5 and 1 on paper pb
+
+
+@pytest.mark.parametrize(
+    "command", [["evaluate", "swecris"], ["tune-strength"], ["tune-adapter"], ["tune-lexicon"]]
+)
+def test_swecris_commands_say_when_the_records_cannot_be_read(
+    command: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from matcher.settings import get_settings
+
+    broken = tmp_path / "grants.json"
+    broken.write_text("{not json", encoding="utf-8")
+    models = tmp_path / "models"
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MATCHER_MODELS_DIR", str(models))
+    get_settings.cache_clear()
+    for data in (broken, tmp_path / "missing.json"):
+        assert cli.main([*command, "--data", str(data)]) == 2
+        assert "SweCRIS grant records not readable" in capsys.readouterr().err
+    get_settings.cache_clear()
+    assert not models.exists()  # nothing written

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from matcher.catalogue.swecris import Grant, read_grants
+from matcher.catalogue.swecris import Grant
 from matcher.encoders.adapter import Adapter, fit_matrix, save
 from matcher.encoders.base import normalise
 from matcher.encoders.cache import EmbeddingCache
@@ -23,11 +23,12 @@ from matcher.encoders.factory import cached_encoder
 from matcher.encoders.hybrid import HybridEncoder
 from matcher.evaluation.base import EvaluationDataError
 from matcher.evaluation.registry import EVALUATIONS, evaluation_settings
-from matcher.evaluation.swecris import CUTOFF, split_of
+from matcher.evaluation.swecris import CUTOFF, read_records, split_of
 from matcher.index import lexicon
 from matcher.settings import Settings
 
 RIDGES = (0.01, 0.1, 1.0, 10.0)
+MIN_PAIRS = 50
 CHUNK = 64
 
 
@@ -35,6 +36,23 @@ def training_grants(grants: list[Grant], cutoff: int = CUTOFF) -> list[Grant]:
     """Grants in both languages from the catalogue side and the dev split, never the test."""
     both = [g for g in grants if g.abstract_sv and g.abstract_en and g.year]
     return [g for g in both if g.year < cutoff or split_of(g.dnr) == "dev"]  # type: ignore[operator]
+
+
+def read_pairs(settings: Settings, data: Path | None) -> tuple[list[Grant], Path]:
+    """The training grants of the SweCRIS records at `data` (default: the shared data), and
+    where they were read; a clear error where they cannot be read or are too few."""
+    source_path = data or EVALUATIONS["swecris"].default_data(settings)
+    grants = training_grants(read_records(source_path))
+    if len(grants) < MIN_PAIRS:
+        raise EvaluationDataError(f"too few grants in both languages in {source_path}")
+    return grants, source_path
+
+
+def pair_texts(grants: list[Grant]) -> tuple[list[str], list[str]]:
+    """Each grant's Swedish and English title and abstract, in the same order."""
+    swedish = [f"{g.title_sv or g.title_en}. {g.abstract_sv}" for g in grants]
+    english = [f"{g.title_en or g.title_sv}. {g.abstract_en}" for g in grants]
+    return swedish, english
 
 
 def top1(mapped: np.ndarray, target: np.ndarray) -> float:
@@ -47,8 +65,7 @@ def encode_pairs(
     encoder: HybridEncoder, grants: list[Grant], progress: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """e5 need vectors of the Swedish texts, MiniLM vectors of the English texts."""
-    swedish = [f"{g.title_sv or g.title_en}. {g.abstract_sv}" for g in grants]
-    english = [f"{g.title_en or g.title_sv}. {g.abstract_en}" for g in grants]
+    swedish, english = pair_texts(grants)
     source, target = [], []
     for start in tqdm(range(0, len(grants), CHUNK), desc="pairs", disable=not progress):
         source.append(encoder.multilingual.encode_queries(swedish[start : start + CHUNK]))
@@ -59,10 +76,7 @@ def encode_pairs(
 def fit_adapter(settings: Settings, data: Path | None = None, progress: bool = False) -> dict:
     """Fit, choose the penalty held out, save under models/adapter; the report."""
     scoped = evaluation_settings(settings)
-    source_path = data or EVALUATIONS["swecris"].default_data(scoped)
-    grants = training_grants(read_grants(source_path))
-    if len(grants) < 50:
-        raise EvaluationDataError(f"too few grants in both languages in {source_path}")
+    grants, _ = read_pairs(scoped, data)
     cache = EmbeddingCache(scoped.cache_file or scoped.data_dir / "embeddings.sqlite")
     encoder = cached_encoder(scoped.encoder.model_copy(update={"name": "hybrid"}), cache)
     assert isinstance(encoder, HybridEncoder)
@@ -89,11 +103,8 @@ def fit_adapter(settings: Settings, data: Path | None = None, progress: bool = F
 
 def fit_lexicon(settings: Settings, data: Path | None = None, progress: bool = False) -> dict:
     """Learn the Swedish-English lexicon from the same pairs; save under models/lexicon."""
-    scoped = evaluation_settings(settings)
-    source_path = data or EVALUATIONS["swecris"].default_data(scoped)
-    grants = training_grants(read_grants(source_path))
-    swedish = [f"{g.title_sv or g.title_en}. {g.abstract_sv}" for g in grants]
-    english = [f"{g.title_en or g.title_sv}. {g.abstract_en}" for g in grants]
+    grants, _ = read_pairs(evaluation_settings(settings), data)
+    swedish, english = pair_texts(grants)
     digest = hashlib.sha256("\n".join(swedish + english).encode()).hexdigest()[:12]
     found = lexicon.learn(swedish, english, digest)
     report = {

@@ -12,6 +12,7 @@ per split and need language: Recall@10, Recall@50, MRR and nDCG@10, each with a 
 interval over needs, and the engine's gain over the best single baseline with its interval.
 """
 
+import csv
 import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -48,6 +49,14 @@ class Need:
     language: str
     text: str
     relevant: frozenset[str]
+
+
+def read_records(data: Path) -> list[Grant]:
+    """The grant records at `data`; a clear error where they cannot be read."""
+    try:
+        return read_grants(data)
+    except (OSError, ValueError, csv.Error) as exc:
+        raise EvaluationDataError(f"SweCRIS grant records not readable at {data}: {exc}") from exc
 
 
 def split_of(dnr: str) -> str:
@@ -143,12 +152,7 @@ class Swecris:
         self, settings: Settings, data: Path, encoder: Encoder | None = None, progress: bool = False
     ) -> EvaluationResult:
         """Build the earlier grants' catalogue, rank for every later need, report."""
-        try:
-            grants = read_grants(data)
-        except OSError as exc:
-            raise EvaluationDataError(
-                f"SweCRIS grant records not readable at {data}: {exc}"
-            ) from exc
+        grants = read_records(data)
         earlier = [g for g in grants if g.year and g.year < self.cutoff]
         later = [g for g in grants if g.year and g.year >= self.cutoff]
         loaded = validate((f"grant {r['id']}", r) for r in catalogue(earlier))
