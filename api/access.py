@@ -58,10 +58,19 @@ ROUTE_ROLES: dict[tuple[str, str], tuple[Role, bool]] = {
     ("GET", "/v1/portfolios/{portfolio_id}"): ("reader", False),
     ("GET", "/v1/portfolios/{portfolio_id}/export.csv"): ("reader", False),
     ("GET", "/v1/portfolios/{portfolio_id}/export.json"): ("reader", False),
+    ("GET", "/v1/portfolios/{portfolio_id}/export.xlsx"): ("reader", False),
     ("POST", "/v1/portfolios"): ("editor", False),
     ("POST", "/v1/portfolios/{portfolio_id}/recommendations"): ("editor", False),
     ("PUT", "/v1/portfolios/{portfolio_id}/needs/{need_id}/shortlist"): ("editor", False),
     ("DELETE", "/v1/portfolios/{portfolio_id}/needs/{need_id}/shortlist/{entity_id}"): (
+        "editor",
+        False,
+    ),
+    ("PUT", "/v1/portfolios/{portfolio_id}/needs/{need_id}/marks/{entity_id}"): (
+        "editor",
+        False,
+    ),
+    ("DELETE", "/v1/portfolios/{portfolio_id}/needs/{need_id}/marks/{entity_id}"): (
         "editor",
         False,
     ),

@@ -9,7 +9,7 @@ from matcher.index.items import Item
 from matcher.needs.analysis import POOL_FOR_NEED, NeedAnalysis, is_partner
 from matcher.needs.partners import Pick
 from matcher.recommend import PreparedNeed, need_id
-from matcher.schemas import KINDS, AnyEntity, RecommendationResponse, Result
+from matcher.schemas import KINDS, AnyEntity, RecommendationResponse, Result, facts_of
 from matcher.search.explain import explain, need_stems
 from matcher.search.filters import met_constraints, passes
 from matcher.search.query import Query
@@ -84,8 +84,9 @@ class Answer:
 
     def _result(self, entity: AnyEntity, candidate: Candidate, aspect: str | None) -> Result:
         items: list[Item] = self.loaded.snapshot.items
+        common = self.loaded.snapshot.lexical.common_terms()
         reasons = explain(
-            self.stems, entity, candidate.hits, items, self.settings.evidence_per_result
+            self.stems, entity, candidate.hits, items, self.settings.evidence_per_result, common
         )
         reasons.aspect = aspect
         reasons.constraints = met_constraints(entity, self.request.filters)
@@ -98,6 +99,7 @@ class Answer:
             relevance=relevance,
             band=band,
             disciplines=list(entity.disciplines),
+            facts=facts_of(entity),
             reasons=reasons,
         )
 

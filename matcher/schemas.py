@@ -300,6 +300,38 @@ class Reasons(BaseModel):
 Band = Literal["strong", "possible", "weak"]
 
 
+class Facts(BaseModel):
+    """What a user checks first about a result, from its record."""
+
+    language: Language = "en"
+    municipality: str | None = None
+    affiliation: str | None = Field(None, description="A researcher's organisation.")
+    host: str | None = Field(None, description="The organisation running a lab or testbed.")
+    stage: str | None = Field(None, description="A company's stage (startup, sme, large).")
+    trl_min: int | None = None
+    trl_max: int | None = None
+    open_to_smes: bool | None = None
+    contact: str | None = Field(None, description="A public contact of a lab, where given.")
+    url: str | None = None
+
+
+def facts_of(entity: AnyEntity) -> Facts:
+    """The key facts of an entity for a result card."""
+    lab = entity if isinstance(entity, Lab) else None
+    return Facts(
+        language=entity.language,
+        municipality=entity.location.municipality if entity.location else None,
+        affiliation=entity.affiliation if isinstance(entity, Researcher) else None,
+        host=lab.host if lab else None,
+        stage=entity.stage if isinstance(entity, Company) else None,
+        trl_min=lab.trl_min if lab else None,
+        trl_max=lab.trl_max if lab else None,
+        open_to_smes=lab.open_to_smes if lab else None,
+        contact=lab.contact if lab else None,
+        url=entity.url,
+    )
+
+
 class Result(BaseModel):
     """One recommended entity."""
 
@@ -316,6 +348,7 @@ class Result(BaseModel):
     )
     band: Band = Field("weak", description="strong, possible or weak, from the relevance.")
     disciplines: list[str] = []
+    facts: Facts = Facts()
     reasons: Reasons
 
 

@@ -134,6 +134,7 @@ def use_everywhere(client: TestClient) -> dict[str, Any]:
     assert PERSON_ID in everything(run["needs"][1]["response"])
     entry = {"entity_id": PERSON_ID, "note": "call Zoë Quillfeather"}
     ok(client.put(f"/v1/portfolios/{pid}/needs/{free}/shortlist", json=entry))
+    ok(client.put(f"/v1/portfolios/{pid}/needs/{free}/marks/{PERSON_ID}", json={"mark": "good"}))
     ok(
         client.post(
             "/v1/feedback", json={"need_id": free, "entity_id": PERSON_ID, "label": "contacted"}
@@ -193,6 +194,7 @@ def test_delete_erases_every_trace(settings: Settings, keep_queries: bool) -> No
     assert removed["index_texts"] == len(entity_items(parse_entity(PERSON)))
     assert removed["embeddings"] >= len(entity_items(parse_entity(PERSON))) - 1
     assert removed["portfolio_needs"] == 1 and removed["shortlist"] == 1
+    assert removed["marks"] == 1
     assert removed["feedback"] >= 3 and removed["shown"] >= 2
     assert leftovers(settings.data_dir, PERSON) == []
     assert not list(settings.data_dir.rglob("*-wal")) or all(

@@ -9,6 +9,7 @@ from matcher.coach import workflow as coach
 from matcher.coach.schemas import (
     FeedbackAnswer,
     FeedbackRequest,
+    MarkEntry,
     PortfolioAnswer,
     PortfolioCreate,
     PortfolioRun,
@@ -64,6 +65,23 @@ def shortlist_remove(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+@router.put("/portfolios/{portfolio_id}/needs/{need_id}/marks/{entity_id}")
+def mark_put(
+    portfolio_id: str, need_id: str, entity_id: str, entry: MarkEntry, matcher: MatcherDep
+) -> dict[str, Any]:
+    """Mark a suggestion good or bad for this need of this portfolio (kept with it, shown
+    after a reload, and learned from as feedback); answers the need with its marks."""
+    return coach.mark(matcher, portfolio_id, need_id, entity_id, entry.mark)
+
+
+@router.delete("/portfolios/{portfolio_id}/needs/{need_id}/marks/{entity_id}")
+def mark_delete(
+    portfolio_id: str, need_id: str, entity_id: str, matcher: MatcherDep
+) -> dict[str, Any]:
+    """Clear a mark; answers the need with its marks."""
+    return coach.mark(matcher, portfolio_id, need_id, entity_id, None)
+
+
 CSV_ANSWER: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "One row per shortlisted entity (a need without any: one empty row).",
@@ -81,6 +99,29 @@ def export_csv(portfolio_id: str, matcher: MatcherDep) -> Response:
         text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The export's rows as an Excel workbook.",
+        "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.get(
+    "/portfolios/{portfolio_id}/export.xlsx", response_class=Response, responses=XLSX_ANSWER
+)
+def export_xlsx(portfolio_id: str, matcher: MatcherDep) -> Response:
+    """The portfolio's shortlists as an Excel workbook (the CSV's columns)."""
+    data = coach.export_xlsx(matcher, portfolio_id)
+    name = portfolio_id.replace(":", "-")
+    return Response(
+        data,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
     )
 
 

@@ -60,6 +60,12 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     if not args.portfolio_id:
         raise CliError(f"portfolio {args.action} needs a portfolio id")
     if args.action == "export":
+        if args.format == "xlsx":
+            if not args.output:
+                raise CliError("an xlsx export is a file: give --output FILE.xlsx")
+            data = _coach_call(args, lambda m: coach.export_xlsx(m, args.portfolio_id))
+            Path(args.output).write_bytes(data)
+            return 0
         if args.format == "csv":
             text = _coach_call(args, lambda m: coach.export_csv(m, args.portfolio_id))
         else:
@@ -152,7 +158,12 @@ def add_parsers(
     port.add_argument("--name", help="name of a new portfolio")
     port.add_argument("--needs", help="JSON/JSONL: company ids, or {text, title?, municipality?}")
     port.add_argument("--top", type=int, help="results per list")
-    port.add_argument("--format", choices=("csv", "json"), default="csv", help="export format")
+    port.add_argument(
+        "--format",
+        choices=("csv", "json", "xlsx"),
+        default="csv",
+        help="export format (xlsx: an Excel workbook, needs --output)",
+    )
     port.add_argument("--output", help="write the export to this file")
     port.set_defaults(func=cmd_portfolio)
 

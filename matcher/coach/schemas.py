@@ -78,6 +78,14 @@ class ShortlistEntry(BaseModel):
     note: str = Field("", max_length=2000)
 
 
+class MarkEntry(BaseModel):
+    """A coach's mark on a suggestion for one portfolio need."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mark: Literal["good", "bad"]
+
+
 class FeedbackRequest(BaseModel):
     """A coach's verdict on one shown suggestion."""
 

@@ -37,6 +37,13 @@ CREATE TABLE IF NOT EXISTS shortlist (
     FOREIGN KEY (portfolio_id, need_id) REFERENCES portfolio_needs(portfolio_id, need_id)
         ON DELETE CASCADE
 );
+CREATE TABLE IF NOT EXISTS marks (
+    portfolio_id TEXT NOT NULL, need_id TEXT NOT NULL, entity_id TEXT NOT NULL,
+    mark TEXT NOT NULL, created REAL NOT NULL,
+    PRIMARY KEY (portfolio_id, need_id, entity_id),
+    FOREIGN KEY (portfolio_id, need_id) REFERENCES portfolio_needs(portfolio_id, need_id)
+        ON DELETE CASCADE
+);
 CREATE TABLE IF NOT EXISTS shown (
     need_id TEXT PRIMARY KEY, text TEXT NOT NULL, municipality TEXT,
     ranking TEXT NOT NULL, shown_at REAL NOT NULL
@@ -47,6 +54,9 @@ CREATE TABLE IF NOT EXISTS feedback (
     PRIMARY KEY (need_id, entity_id, label)
 );
 """
+# How a shortlisted entity matched its need when it was put on the list (coach/assess.py).
+SHORTLIST_ASSESSMENT = {"band": "TEXT", "relevance": "REAL", "reason": "TEXT"}
+MARK_LABELS = {"good": "relevant", "bad": "not_relevant"}
 
 
 class CoachStore:
@@ -61,7 +71,15 @@ class CoachStore:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA secure_delete=ON")
         self._db.executescript(SCHEMA)
+        self._add_columns("shortlist", SHORTLIST_ASSESSMENT)
         self._lock = threading.Lock()
+
+    def _add_columns(self, table: str, columns: dict[str, str]) -> None:
+        """Columns a store written by an earlier version lacks (empty on its old rows)."""
+        have = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+        for name, kind in columns.items():
+            if name not in have:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     def _write(self, sql: str, rows: list[tuple[Any, ...]], durable: bool = True) -> int:
         """One transaction; `durable`: committed only once it is on the disk."""
@@ -115,6 +133,10 @@ class CoachStore:
         listed = self._read(
             "SELECT * FROM shortlist WHERE portfolio_id = ? ORDER BY added", (portfolio_id,)
         )
+        marks = self._read(
+            "SELECT need_id, entity_id, mark FROM marks WHERE portfolio_id = ? ORDER BY created",
+            (portfolio_id,),
+        )
         return {
             "id": portfolio_id,
             "name": found[0]["name"],
@@ -126,10 +148,17 @@ class CoachStore:
                     "entity_id": n["entity_id"],
                     "municipality": n["municipality"],
                     "shortlist": [
-                        {"entity_id": s["entity_id"], "note": s["note"]}
+                        {
+                            "entity_id": s["entity_id"],
+                            "note": s["note"],
+                            **{name: s[name] for name in SHORTLIST_ASSESSMENT},
+                        }
                         for s in listed
                         if s["need_id"] == n["need_id"]
                     ],
+                    "marks": {
+                        m["entity_id"]: m["mark"] for m in marks if m["need_id"] == n["need_id"]
+                    },
                 }
                 for n in needs
             ],
@@ -143,12 +172,39 @@ class CoachStore:
         )
         return [{"id": r["id"], "name": r["name"], "needs": r["needs"]} for r in rows]
 
-    def shortlist_add(self, portfolio_id: str, need_id: str, entity_id: str, note: str) -> None:
-        """Add (or re-note) an entity on a need's shortlist."""
+    def shortlist_add(
+        self,
+        portfolio_id: str,
+        need_id: str,
+        entity_id: str,
+        note: str,
+        assessment: dict[str, Any] | None = None,
+    ) -> None:
+        """Add (or re-note) an entity on a need's shortlist, with how it matched the need
+        (`band`, `relevance`, `reason`) where known."""
+        found = assessment or {}
+        values = [found.get(name) for name in SHORTLIST_ASSESSMENT]
         self._write(
-            "INSERT INTO shortlist VALUES (?, ?, ?, ?, ?) ON CONFLICT (portfolio_id, need_id, "
-            "entity_id) DO UPDATE SET note = excluded.note",
-            [(portfolio_id, need_id, entity_id, note, time.time())],
+            "INSERT INTO shortlist (portfolio_id, need_id, entity_id, note, added, band, "
+            "relevance, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (portfolio_id, "
+            "need_id, entity_id) DO UPDATE SET note = excluded.note, band = excluded.band, "
+            "relevance = excluded.relevance, reason = excluded.reason",
+            [(portfolio_id, need_id, entity_id, note, time.time(), *values)],
+        )
+
+    def mark(self, portfolio_id: str, need_id: str, entity_id: str, mark: str | None) -> None:
+        """A coach's mark (good or bad) on a suggestion for one need of one portfolio; None
+        clears it."""
+        if mark is None:
+            self._write(
+                "DELETE FROM marks WHERE portfolio_id = ? AND need_id = ? AND entity_id = ?",
+                [(portfolio_id, need_id, entity_id)],
+            )
+            return
+        self._write(
+            "INSERT INTO marks VALUES (?, ?, ?, ?, ?) ON CONFLICT (portfolio_id, need_id, "
+            "entity_id) DO UPDATE SET mark = excluded.mark, created = excluded.created",
+            [(portfolio_id, need_id, entity_id, mark, time.time())],
         )
 
     def shortlist_remove(self, portfolio_id: str, need_id: str, entity_id: str) -> bool:
@@ -226,13 +282,15 @@ class CoachStore:
         from them (with their shortlists, shown rankings and feedback), their shortlist and
         feedback rows, and their entries in other needs' stored rankings. Counts per table."""
         needs = sorted({n for n, _ in self.needs_from(entity_ids)})
-        counts = dict.fromkeys(("portfolio_needs", "shortlist", "shown", "feedback"), 0)
+        counts = dict.fromkeys(("portfolio_needs", "shortlist", "marks", "shown", "feedback"), 0)
         with self._lock, self._db:
             for chunk in _chunks(entity_ids):
                 counts["shortlist"] += self._delete("shortlist", "entity_id", chunk)
+                counts["marks"] += self._delete("marks", "entity_id", chunk)
                 counts["feedback"] += self._delete("feedback", "entity_id", chunk)
             for chunk in _chunks(needs):
                 counts["shortlist"] += self._delete("shortlist", "need_id", chunk)
+                counts["marks"] += self._delete("marks", "need_id", chunk)
                 counts["feedback"] += self._delete("feedback", "need_id", chunk)
                 counts["shown"] += self._delete("shown", "need_id", chunk)
             for chunk in _chunks(entity_ids):

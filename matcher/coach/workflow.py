@@ -6,6 +6,7 @@ import json
 import time
 from typing import Any
 
+from matcher.coach.assess import assess
 from matcher.coach.schemas import (
     FeedbackAnswer,
     FeedbackRequest,
@@ -14,12 +15,26 @@ from matcher.coach.schemas import (
     PortfolioCreate,
     PortfolioRun,
 )
+from matcher.coach.store import MARK_LABELS
 from matcher.engine import Matcher
 from matcher.errors import InvalidRequestError, UnknownEntityError
 from matcher.recommend import need_id
-from matcher.schemas import Company, NeedRequest
+from matcher.schemas import AnyEntity, Company, Lab, NeedRequest
 
-EXPORT_COLUMNS = ("portfolio", "need_id", "need", "entity_id", "name", "kind", "note")
+EXPORT_COLUMNS = (
+    "portfolio",
+    "need_id",
+    "startup",
+    "need",
+    "entity_id",
+    "name",
+    "kind",
+    "band",
+    "relevance",
+    "reason",
+    "note",
+    "contact",
+)
 
 
 class UnknownRecordError(LookupError):
@@ -91,11 +106,16 @@ def _listed_only(matcher: Matcher, stored: dict[str, Any]) -> dict[str, Any]:
     """The portfolio without needs from, or shortlist entries of, entities not listed."""
     named = {n["entity_id"] for n in stored["needs"] if n["entity_id"]}
     named |= {s["entity_id"] for n in stored["needs"] for s in n["shortlist"]}
+    named |= {e for n in stored["needs"] for e in n.get("marks", {})}
     hidden = {i for i in named if matcher.get(i) is None}
     if not hidden:
         return stored
     needs = [
-        {**n, "shortlist": [s for s in n["shortlist"] if s["entity_id"] not in hidden]}
+        {
+            **n,
+            "shortlist": [s for s in n["shortlist"] if s["entity_id"] not in hidden],
+            "marks": {e: m for e, m in n.get("marks", {}).items() if e not in hidden},
+        }
         for n in stored["needs"]
         if n["entity_id"] not in hidden
     ]
@@ -141,10 +161,27 @@ def shortlist_add(
 ) -> dict[str, Any]:
     """Put an entity on a need's shortlist (again: update its note)."""
     stored = portfolio(matcher, portfolio_id)
-    _need(stored, need)
+    text = _need(stored, need)["text"]
     if matcher.get(entity_id) is None:
         raise UnknownEntityError(f"no entity with id '{entity_id}'")
-    matcher.coach.shortlist_add(portfolio_id, need, entity_id, note)
+    found = assess(matcher, text, entity_id)
+    matcher.coach.shortlist_add(portfolio_id, need, entity_id, note, found)
+    return _need(portfolio(matcher, portfolio_id), need)
+
+
+def mark(
+    matcher: Matcher, portfolio_id: str, need: str, entity_id: str, verdict: str | None
+) -> dict[str, Any]:
+    """A coach's good or bad mark on a suggestion for one need of a portfolio (None clears
+    it), kept with the portfolio; a new mark is also feedback the rankings learn from."""
+    stored = _need(portfolio(matcher, portfolio_id), need)
+    if matcher.get(entity_id) is None:
+        raise UnknownEntityError(f"no entity with id '{entity_id}'")
+    matcher.coach.mark(portfolio_id, need, entity_id, verdict)
+    shown = matcher.coach.shown(stored["need_id"])
+    if verdict is not None and shown is not None:
+        label = MARK_LABELS[verdict]
+        matcher.coach.add_feedback(need, entity_id, label, json.dumps(shown["ranking"]))
     return _need(portfolio(matcher, portfolio_id), need)
 
 
@@ -160,21 +197,34 @@ def export_rows(matcher: Matcher, portfolio_id: str) -> list[dict[str, str]]:
     stored = portfolio(matcher, portfolio_id)
     rows = []
     for need in stored["needs"]:
-        entries = need["shortlist"] or [{"entity_id": "", "note": ""}]
-        for entry in entries:
+        for entry in need["shortlist"] or [{"entity_id": ""}]:
             entity = matcher.get(entry["entity_id"]) if entry["entity_id"] else None
+            relevance = entry.get("relevance")
             rows.append(
                 {
                     "portfolio": stored["name"],
                     "need_id": need["need_id"],
-                    "need": need["title"],
+                    "startup": need["title"],
+                    "need": need["text"],
                     "entity_id": entry["entity_id"],
                     "name": entity.name if entity else "",
                     "kind": entity.kind if entity else "",
-                    "note": entry["note"],
+                    "band": entry.get("band") or "",
+                    "relevance": "" if relevance is None else f"{relevance:.2f}",
+                    "reason": entry.get("reason") or "",
+                    "note": entry.get("note", ""),
+                    "contact": contact_of(entity) if entity else "",
                 }
             )
     return rows
+
+
+def contact_of(entity: AnyEntity) -> str:
+    """How to reach an entity, where its record says so publicly: a lab's contact, else its
+    web address (a researcher's own contact details are never exported)."""
+    if isinstance(entity, Lab) and entity.contact:
+        return entity.contact
+    return entity.url or ""
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -186,6 +236,33 @@ def spreadsheet_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def export_xlsx(matcher: Matcher, portfolio_id: str) -> bytes:
+    """The shortlists as an Excel workbook: one sheet, a bold frozen header, wrapped text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Shortlists"
+    sheet.append(list(EXPORT_COLUMNS))
+    for row in export_rows(matcher, portfolio_id):
+        sheet.append([spreadsheet_safe(row[column]) for column in EXPORT_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    widths = {"need": 60, "reason": 50, "note": 40, "startup": 24, "name": 28, "contact": 30}
+    for index, column in enumerate(EXPORT_COLUMNS, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = widths.get(column, 14)
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def export_csv(matcher: Matcher, portfolio_id: str) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 from matcher.encoders.base import Encode
 from matcher.index.items import searchable_text
 from matcher.needs.partners import relative
-from matcher.schemas import AnyEntity, Company, Kind, Result
+from matcher.schemas import AnyEntity, Company, Kind, Result, facts_of
 from matcher.search.explain import explain, need_stems
 from matcher.search.query import Query
 from matcher.search.ranking import Candidate
@@ -57,7 +57,8 @@ def _result(
     score: float,
     grade: Grader,
 ) -> Result:
-    reasons = explain(stems, entity, candidate.hits, loaded.snapshot.items, 2)
+    common = loaded.snapshot.lexical.common_terms()
+    reasons = explain(stems, entity, candidate.hits, loaded.snapshot.items, 2, common)
     relevance, band = grade(candidate)
     return Result(
         id=entity.id,
@@ -67,6 +68,7 @@ def _result(
         relevance=relevance,
         band=band,
         disciplines=list(entity.disciplines),
+        facts=facts_of(entity),
         reasons=reasons,
     )
 

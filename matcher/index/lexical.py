@@ -22,6 +22,8 @@ from matcher.text import guess_language, need_language, stemmer_for, words
 MIN_PART = 3
 MIN_COMPOUND = 8
 K1, B = 1.2, 0.75
+COMMON_SHARE = 0.25  # a term in more documents than this says little about one match
+MIN_DOCS_FOR_COMMON = 50
 
 
 class CompoundSplitter:
@@ -73,6 +75,7 @@ class LexicalIndex:
         self.bm25 = bm25
         self.position = {e: i for i, e in enumerate(entity_ids)}
         self.lexicon: Lexicon | None = None  # English terms for a Swedish need (lexicon.py)
+        self._common: dict[float, frozenset[str]] = {}
 
     @classmethod
     def build(cls, documents: dict[str, tuple[str, str]]) -> "LexicalIndex":
@@ -96,6 +99,20 @@ class LexicalIndex:
         if self.lexicon is not None and need_language(need) == "sv":
             both += self.lexicon.translate(swedish)
         return [t for t in dict.fromkeys(both) if t in self.bm25.vocab_dict]
+
+    def common_terms(self, share: float = COMMON_SHARE) -> frozenset[str]:
+        """Terms in more than this share of the documents: they say little about a match
+        (kept per share, computed once per index). None in a catalogue too small to tell."""
+        if len(self.entity_ids) < MIN_DOCS_FOR_COMMON:
+            return frozenset()
+        if share not in self._common:
+            n_docs = max(len(self.entity_ids), 1)
+            frequencies = np.diff(self.bm25.scores["indptr"])
+            terms = sorted(self.bm25.vocab_dict, key=self.bm25.vocab_dict.__getitem__)
+            self._common[share] = frozenset(
+                t for t, f in zip(terms, frequencies, strict=False) if f > share * n_docs
+            )
+        return self._common[share]
 
     def known_share(self, need: str) -> float:
         """The share of the need's content words the catalogue knows (a stem of the word, under

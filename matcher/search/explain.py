@@ -13,6 +13,18 @@ from matcher.text import sentences, stemmer_for, words
 MAX_TERMS = 8
 MAX_SNIPPET = 320
 RECENT_TEXTS = 4096
+# Words too general to explain a match, in either language (beyond the stop words of text.py).
+GENERIC = frozenset(
+    """över per genom via hos kring runt mot sina sitt sin egen dag år tid sätt del delar
+    arbete arbetar arbeta utvecklar utveckla utveckling utvecklat forskar forskning forskare
+    studier studie projekt företag använder använda används kan finns göra gör ger även
+    mer många stor stora nya ny bra hem hemma baserad baserade baserat metod metoder
+    method methods approach approaches
+    develop develops developing developed development research researcher researchers
+    study studies studied project projects company companies work works working home make
+    makes made provide provides help helps way ways one two many well also per via across
+    within able get gets like just make year years day days time part parts""".split()
+)
 
 
 def need_stems(need: str) -> dict[str, str]:
@@ -41,14 +53,21 @@ def forget_texts() -> None:
     _sentence_stems.cache_clear()
 
 
-def matched_terms(need: dict[str, str], entity: AnyEntity) -> list[str]:
-    """The entity's words that share a stem with a word of the need, in the need's order."""
+def matched_terms(
+    need: dict[str, str], entity: AnyEntity, common: frozenset[str] = frozenset()
+) -> list[str]:
+    """The entity's words that share a stem with a word of the need, in the need's order;
+    without generic words and the catalogue's common terms (`common`, stems), which match
+    almost anything and would only crowd out the terms that explain the match."""
     surface = _surface_by_stem(searchable_text(entity), entity.language)
     terms: list[str] = []
-    for stem in need:
+    for stem, need_word in need.items():
         word = surface.get(stem)
-        if word and word not in terms:
-            terms.append(word)
+        if not word or word in terms or stem in common:
+            continue
+        if word.lower() in GENERIC or need_word.lower() in GENERIC:
+            continue
+        terms.append(word)
     return terms[:MAX_TERMS]
 
 
@@ -79,8 +98,10 @@ def explain(
     hits: list[tuple[int, float]],
     items: list[Item],
     max_evidence: int,
+    common: frozenset[str] = frozenset(),
 ) -> Reasons:
-    """Terms and evidence for one result, from the item hits that ranked it."""
+    """Terms and evidence for one result, from the item hits that ranked it (terms without
+    the `common` stems)."""
     evidence: list[Evidence] = []
     for position, score in hits:
         item = items[position]
@@ -90,4 +111,4 @@ def explain(
         evidence.append(Evidence(field=item.field, text=text, score=round(score, 4)))
         if len(evidence) == max_evidence:
             break
-    return Reasons(terms=matched_terms(need, entity), evidence=evidence)
+    return Reasons(terms=matched_terms(need, entity, common), evidence=evidence)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from matcher.engine import Matcher
 from matcher.recommend import need_id
@@ -18,6 +19,7 @@ from tests.support.coach import (
     EXPORT_COLUMNS,
     assert_error,
     ids,
+    notes,
     researchers_first,
 )
 
@@ -114,11 +116,9 @@ def test_shortlist_and_export_api(client: TestClient) -> None:
 
     added = client.put(base, json={"entity_id": "lab:black-mass-pilot", "note": "visit, 12 May"})
     assert added.status_code == 200, added.text
-    assert added.json()["shortlist"] == [
-        {"entity_id": "lab:black-mass-pilot", "note": "visit, 12 May"}
-    ]
+    assert notes(added.json()["shortlist"]) == [("lab:black-mass-pilot", "visit, 12 May")]
     updated = client.put(base, json={"entity_id": "lab:black-mass-pilot", "note": "visited"})
-    assert updated.json()["shortlist"] == [{"entity_id": "lab:black-mass-pilot", "note": "visited"}]
+    assert notes(updated.json()["shortlist"]) == [("lab:black-mass-pilot", "visited")]
     client.put(base, json={"entity_id": "researcher:ann-metals"})
 
     assert_error(
@@ -171,9 +171,7 @@ def test_shortlist_and_export_api(client: TestClient) -> None:
     document = client.get(f"/v1/portfolios/{pid}/export.json").json()
     assert document["id"] == pid and document["name"] == "Cohort"
     assert document["rows"] == rows
-    assert document["needs"][0]["shortlist"] == [
-        {"entity_id": "lab:black-mass-pilot", "note": "visited"}
-    ]
+    assert notes(document["needs"][0]["shortlist"]) == [("lab:black-mass-pilot", "visited")]
     assert_error(client.get("/v1/portfolios/portfolio:nope/export.csv"), 404, "not_found")
     assert_error(client.get("/v1/portfolios/portfolio:nope/export.json"), 404, "not_found")
 
@@ -248,7 +246,40 @@ def test_csv_export_cells_never_start_a_formula(client: TestClient) -> None:
     text = client.get(f"/v1/portfolios/{portfolio['id']}/export.csv").text
     [row] = list(csv.DictReader(io.StringIO(text)))
     assert row["portfolio"] == '\'=HYPERLINK("http://evil.example")'
-    assert row["need"] == "'@SUM(A1:A9)"
+    assert row["startup"] == "'@SUM(A1:A9)"
     assert row["name"] == "'+1+1 Formula Co"
     assert row["note"] == "'" + note
     assert row["entity_id"] == "company:formula-co"  # ordinary cells are left as they are
+
+    # The Excel workbook holds the same cells, as text: none of them is a formula.
+    workbook = client.get(f"/v1/portfolios/{portfolio['id']}/export.xlsx")
+    assert workbook.status_code == 200
+    assert "attachment" in workbook.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(workbook.content)).active
+    header, cells = [[c.value or "" for c in line] for line in sheet.iter_rows()]
+    assert header == EXPORT_COLUMNS
+    assert dict(zip(header, cells, strict=True)) == row
+    assert all(c.data_type != "f" for line in sheet.iter_rows() for c in line)
+    assert_error(client.get("/v1/portfolios/portfolio:nope/export.xlsx"), 404, "not_found")
+
+
+def test_marks_over_http(client: TestClient) -> None:
+    pid = client.post(
+        "/v1/portfolios", json={"name": "Marks", "needs": [{"text": BATTERY_NEED}]}
+    ).json()["id"]
+    client.post(f"/v1/portfolios/{pid}/recommendations")
+    need = need_id(BATTERY_NEED)
+    base = f"/v1/portfolios/{pid}/needs/{need}/marks"
+    put = client.put(f"{base}/lab:black-mass-pilot", json={"mark": "bad"})
+    assert put.status_code == 200, put.text
+    assert put.json()["marks"] == {"lab:black-mass-pilot": "bad"}
+    stored = client.get(f"/v1/portfolios/{pid}").json()
+    assert stored["needs"][0]["marks"] == {"lab:black-mass-pilot": "bad"}
+    assert client.delete(f"{base}/lab:black-mass-pilot").json()["marks"] == {}
+    assert_error(
+        client.put(f"{base}/lab:black-mass-pilot", json={"mark": "maybe"}),
+        422,
+        "invalid_request",
+        "mark",
+    )
+    assert_error(client.put(f"{base}/lab:nothing", json={"mark": "good"}), 404, "not_found")

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from matcher import cli
 from matcher.coach import workflow as coach
@@ -80,7 +81,7 @@ def test_cli_portfolio_workflow(
     )
     assert code == 0 and out == ""
     rows = list(csv.DictReader(io.StringIO(csv_file.read_text(encoding="utf-8"))))
-    assert [(r["entity_id"], r["note"], r["need"]) for r in rows] == [
+    assert [(r["entity_id"], r["note"], r["startup"]) for r in rows] == [
         (target, "ask about ICP", "Battery Loop"),
         ("", "", "Care"),
     ]
@@ -88,6 +89,14 @@ def test_cli_portfolio_workflow(
     assert code == 0 and list(csv.DictReader(io.StringIO(out))) == rows
     code, out, _ = run(capsys, "portfolio", "export", pid, "--format", "json")
     assert code == 0 and json.loads(out)["rows"] == rows
+    book = tmp_path / "out" / "cohort.xlsx"
+    code, out, _ = run(
+        capsys, "portfolio", "export", pid, "--format", "xlsx", "--output", str(book)
+    )
+    assert code == 0 and out == ""
+    sheet = load_workbook(book).active
+    assert [c.value for c in sheet[2]][4] == target
+    assert_cli_error(run(capsys, "portfolio", "export", pid, "--format", "xlsx"), "--output")
 
 
 def test_cli_coach_errors_are_one_line(

@@ -62,6 +62,7 @@ ENTITIES: list[dict] = [
         "areas": ["sustainable-production"],
         "disciplines": ["chemistry"],
         "location": {"municipality": "Södertälje"},
+        "contact": "pilot@testbed-institute.example",
     },
     {
         "id": "lab:closed-cell-lab",

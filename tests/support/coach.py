@@ -18,7 +18,20 @@ BATTERY_TEXT = (
 FRAUD_TEXT = "Fraud detection for payments and banking with graph analytics."
 CARE_NEED = "Robots and sensors for elderly care at home, fall prevention"
 BATTERY_NEED = "battery recycling black mass"
-EXPORT_COLUMNS = ["portfolio", "need_id", "need", "entity_id", "name", "kind", "note"]
+EXPORT_COLUMNS = [
+    "portfolio",
+    "need_id",
+    "startup",
+    "need",
+    "entity_id",
+    "name",
+    "kind",
+    "band",
+    "relevance",
+    "reason",
+    "note",
+    "contact",
+]
 
 # A larger synthetic market for training: 36 companies and 18 researchers on six topics.
 TOPICS = [
@@ -105,3 +118,8 @@ def assert_cli_error(result: tuple[int, str, str], fragment: str) -> None:
     assert code == 2 and out == ""
     assert err.startswith("matcher: error:") and fragment in err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def notes(shortlist: list[dict]) -> list[tuple[str, str]]:
+    """A shortlist as (entity id, note) pairs, in order."""
+    return [(entry["entity_id"], entry["note"]) for entry in shortlist]
