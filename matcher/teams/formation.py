@@ -25,7 +25,7 @@ from matcher.teams.build import (
 )
 from matcher.teams.checks import FAMILIES, TeamInfeasibleError, check
 from matcher.teams.problem import Assignment, TeamProblem, score, team_score, violations
-from matcher.teams.schemas import Member, Team, TeamRequest, TeamResponse
+from matcher.teams.schemas import Member, NotPlaced, Team, TeamRequest, TeamResponse
 
 PROBE_SECONDS = 5.0
 EXACT_MAX_PAIRS = 20_000
@@ -96,6 +96,41 @@ def _teams(problem: TeamProblem, people: list[Person], assignment: Assignment) -
             )
         )
     return teams
+
+
+def _not_placed(
+    problem: TeamProblem, people: list[Person], assignment: Assignment
+) -> list[NotPlaced]:
+    """Everyone in no team, with the reason in words: the places are fewer than the people,
+    and where the person fits best (which team took whom instead)."""
+    placed = {p for team in assignment.teams for p in team}
+    places = int(problem.max_size.sum())
+    full = len(placed) >= places
+    out = []
+    for person in (p for p in range(len(people)) if p not in placed):
+        best = int(np.argmax(problem.affinity[person])) if problem.challenges else None
+        parts = []
+        if full:
+            parts.append(f"all {places} places are taken ({len(people)} people in the pool)")
+        else:
+            parts.append("a place in a team would break a rule or lower the teams' balance")
+        if best is not None:
+            column = problem.affinity[:, best]
+            rank = 1 + int((column > column[person]).sum())
+            parts.append(
+                f"fits {problem.challenges[best]} best, where {rank - 1} people fit better"
+            )
+        reason = "; ".join(parts)
+        out.append(
+            NotPlaced(
+                id=people[person].id,
+                name=people[person].name,
+                organisation=people[person].organisation,
+                disciplines=people[person].disciplines,
+                reason=reason[0].upper() + reason[1:],
+            )
+        )
+    return out
 
 
 @dataclass
@@ -214,4 +249,5 @@ def form_teams(
         note=solved.note,
         teams=_teams(problem, people, assignment),
         unassigned=[people[p].id for p in range(len(people)) if p not in placed],
+        not_placed=_not_placed(problem, people, assignment),
     )

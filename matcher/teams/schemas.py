@@ -150,6 +150,16 @@ class Team(BaseModel):
     objective: float
 
 
+class NotPlaced(BaseModel):
+    """A participant in no team, and why."""
+
+    id: str
+    name: str
+    organisation: str
+    disciplines: list[str]
+    reason: str
+
+
 class TeamResponse(BaseModel):
     """Teams with the solver's verdict."""
 
@@ -161,3 +171,4 @@ class TeamResponse(BaseModel):
     note: str | None = None
     teams: list[Team]
     unassigned: list[str]
+    not_placed: list[NotPlaced] = Field([], description="The unassigned people, with why.")

@@ -16,6 +16,7 @@ import dataclasses
 import pytest
 
 from matcher.teams import formation as teams
+from matcher.teams.build import Person
 from matcher.teams.problem import Assignment, score, team_score, violations
 from tests.support.teams import (
     PLAIN_BEST,
@@ -127,3 +128,15 @@ def test_a_pair_together_may_also_be_left_out_together() -> None:
     assert found.team_of(0) == found.team_of(5)
     best = brute_force(pr)
     assert best is not None and score(pr, found) == pytest.approx(best[0], abs=1e-9)
+
+
+def test_people_left_out_are_named_with_the_reason() -> None:
+    pr = problem(sizes=(2, 2))
+    people = [
+        Person(f"p{i}", f"Person {i}", "Org", ["engineering"], [], "en", False) for i in range(6)
+    ]
+    left = teams._not_placed(pr, people, Assignment([[0, 1], [4, 5]]))
+    assert [p.id for p in left] == ["p2", "p3"]
+    # p2 fits c0 best (0.6) after p0 (0.9) and p1 (0.8); all four places are taken.
+    assert left[0].reason.startswith("All 4 places are taken (6 people in the pool)")
+    assert "fits c0 best, where 2 people fit better" in left[0].reason
