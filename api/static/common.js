@@ -61,36 +61,58 @@ function highlighted(text, terms) {
   return nodes;
 }
 
-const BAND_WORDS = { strong: "strong match", possible: "possible match", weak: "weak match" };
-
 function entityLink(id, name) {
   return h("a", { href: `/entities/${encodeURIComponent(id)}`, text: name });
 }
 
+/* The facts a user checks first: kind, organisation, place, and for a testbed TRL and SME access. */
+function factsLine(result) {
+  const f = result.facts || {};
+  const parts = [t(`kind.${result.kind}`)];
+  if (f.stage) parts.push(t(`stage.${f.stage}`));
+  if (f.affiliation) parts.push(f.affiliation);
+  if (f.host) parts.push(f.host);
+  if (f.municipality) parts.push(f.municipality);
+  if (result.kind === "lab" && f.trl_min) parts.push(t("facts.trl", { min: f.trl_min, max: f.trl_max }));
+  if (f.open_to_smes === true) parts.push(t("facts.sme"));
+  if (f.open_to_smes === false) parts.push(t("facts.nosme"));
+  return parts.join(" · ");
+}
+
+function bandLabel(result) {
+  return h("span", { class: "band-line" }, [
+    h("span", { class: `band band-${result.band}`, text: t(`band.${result.band}`) }), " ",
+    h("span", { class: "meta", title: t("fit.title"), text: t("fit", { percent: Math.round(result.relevance * 100) }) }),
+  ]);
+}
+
+/* One result as a compact card: name, band, key facts, reasons; the evidence folded away. */
 function card(result, extra) {
   const reasons = result.reasons;
+  const lang = (result.facts && result.facts.language) || null;
   const evidence = reasons.evidence.map((e) =>
-    h("li", {}, [h("span", { class: "meta", text: `${e.field}:` }), " ", ...highlighted(e.text, reasons.terms)]));
-  return h("li", { class: "card", dataset: { id: result.id } }, [
-    h("h3", {}, [entityLink(result.id, result.name)]),
-    h("div", { class: "meta" }, [
-      h("span", { class: `band band-${result.band}`, text: BAND_WORDS[result.band] || result.band }),
-      ` ${result.kind} · relevance ${result.relevance.toFixed(2)}`,
-    ]),
-    result.disciplines.length ? h("div", { class: "meta", text: result.disciplines.join(", ") }) : null,
-    reasons.aspect ? h("div", { class: "aspect", text: `Aspect: ${reasons.aspect}` }) : null,
+    h("li", { lang }, [h("span", { class: "meta", text: `${e.field}:` }), " ", ...highlighted(e.text, reasons.terms)]));
+  return h("li", { class: "card", id: `card-${result.id}`, dataset: { id: result.id } }, [
+    h("h3", { lang }, [entityLink(result.id, result.name)]),
+    h("div", { class: "meta" }, [bandLabel(result)]),
+    h("div", { class: "facts meta", text: factsLine(result) }),
+    extra && extra.badge ? h("div", { class: "badge", text: extra.badge }) : null,
+    reasons.aspect ? h("div", { class: "aspect", text: t("card.aspect", { aspect: reasons.aspect }) }) : null,
     reasons.complements ? h("div", { class: "complements", text: reasons.complements }) : null,
     reasons.terms.length
-      ? h("div", { class: "terms" }, ["Shared terms: ", ...reasons.terms.flatMap((t) => [h("span", { text: t }), " "])])
+      ? h("div", { class: "terms" }, [t("card.terms"), " ", ...reasons.terms.map((term) => h("span", { lang, text: term }))])
       : null,
-    reasons.constraints.length ? h("div", { class: "meta", text: `Meets: ${reasons.constraints.join("; ")}` }) : null,
-    h("ul", { class: "evidence" }, evidence),
-    extra || null,
+    reasons.constraints.length ? h("div", { class: "meta", text: t("card.meets", { list: reasons.constraints.join("; ") }) }) : null,
+    evidence.length
+      ? h("details", { class: "evidence" }, [
+        h("summary", { text: t("card.evidence", { count: evidence.length }) }), h("ul", {}, evidence)])
+      : null,
+    extra && extra.node ? extra.node : null,
   ]);
 }
 
 function cards(results, empty) {
-  return results.length ? results.map((r) => card(r)) : [h("li", { text: empty })];
+  return results.length ? results.map((r) => card(r)) : [h("li", { class: "empty", text: empty })];
 }
 
 /* An API key lives for the browser session (tab) only, never on disk. */
@@ -123,7 +145,9 @@ async function api(path, options) {
   const data = type.includes("json") ? await response.json() : await response.text();
   if (!response.ok) {
     const message = data && data.error ? data.error.message : `request failed (${response.status})`;
-    throw new Error(message);
+    const error = new Error(message);
+    error.status = response.status;
+    throw error;
   }
   return data;
 }
@@ -131,4 +155,13 @@ async function api(path, options) {
 function say(element, text, isError) {
   element.textContent = text;
   element.className = isError ? "error" : "";
+}
+
+/* The navigation every page shares, with the current page marked. */
+function navigation(current) {
+  const links = [["/", "nav.startup"], ["/coach", "nav.coach"], ["/openlab", "nav.openlab"], ["/map", "nav.map"], ["/docs", "nav.api"]];
+  const nav = document.querySelector("nav");
+  fill(nav, links.map(([href, key]) => h("a", { href, "data-i18n": key, "aria-current": href === current ? "page" : null })));
+  nav.setAttribute("data-i18n-label", "nav.pages");
+  setupLanguage();
 }

@@ -1,57 +1,99 @@
 "use strict";
+/* One profile: who it is, how to reach it, where the record comes from, and its neighbours. */
 const message = document.getElementById("message");
 const entityId = decodeURIComponent(location.pathname.split("/").pop());
+let loaded = null; // {entity, similar, complements}, redrawn when the language changes
 
-function list(title, values) {
+function list(key, values) {
   return values && values.length
-    ? [h("h2", { text: title }), h("ul", {}, values.map((v) => h("li", { text: v })))] : [];
+    ? [h("h2", { text: t(key) }), h("ul", {}, values.map((v) => h("li", { text: v })))] : [];
 }
 
-function link(url) {
+function linkLine(key, url) {
   const href = safeHref(url);
-  return href ? h("p", {}, [h("a", { href, rel: "noopener noreferrer", text: url })]) : null;
+  return href ? h("p", {}, [t(key), " ", h("a", { href, rel: "noopener noreferrer", text: url })]) : null;
+}
+
+function contactLine(contact) {
+  if (!contact) return null;
+  const href = contact.includes("@") && !contact.includes(":") ? safeHref(`mailto:${contact}`) : safeHref(contact);
+  return h("p", {}, [t("entity.contact"), " ", href ? h("a", { href, text: contact }) : contact]);
+}
+
+function sourceLine(e) {
+  const parts = [e.basis === "public-register"
+    ? t("entity.source.register", { source: e.source || "–" })
+    : t("entity.source.self")];
+  if (e.updated_at) parts.push(t("entity.updated", { date: e.updated_at }));
+  return h("p", { class: "meta source", text: parts.join(" ") });
 }
 
 function profile(e) {
-  const facts = [e.kind, e.location ? e.location.municipality : null, e.host, e.affiliation, e.stage]
-    .filter(Boolean).join(" · ");
+  const facts = [t(`kind.${e.kind}`), e.stage ? t(`stage.${e.stage}`) : null, e.host, e.affiliation,
+    e.location ? e.location.municipality : null].filter(Boolean).join(" · ");
   const lab = e.kind === "lab"
-    ? h("p", { class: "meta", text: `TRL ${e.trl_min}–${e.trl_max} · `
-        + `${e.open_to_smes ? "open to SMEs" : "not open to SMEs"} · `
-        + `access ${(e.access_types || []).join(", ") || "–"} · ${(e.access_modes || []).join(", ") || "–"}` })
+    ? h("p", { class: "meta", text: [t("facts.trl", { min: e.trl_min, max: e.trl_max }),
+      e.open_to_smes ? t("facts.sme") : t("facts.nosme"),
+      t("entity.access", { types: (e.access_types || []).join(", ") || "–", modes: (e.access_modes || []).join(", ") || "–" })].join(" · ") })
     : null;
   const publications = (e.publications || []).map((p) => `${p.title}${p.year ? ` (${p.year})` : ""}`);
+  const projects = (e.projects || []).map((p) => `${p.title}${p.year ? ` (${p.year})` : ""}`);
   return [
-    h("h1", { text: e.name }),
+    h("h1", { lang: e.language, text: e.name }),
     h("p", { class: "meta", text: facts }),
     lab,
-    h("p", { text: e.description }),
-    e.disciplines.length ? h("p", { class: "meta", text: `Disciplines: ${e.disciplines.join(", ")}` }) : null,
-    ...list("Capabilities", e.capabilities), ...list("Offers", e.offers), ...list("Seeks", e.seeks),
-    ...list("Expertise", e.expertise), ...list("Publications", publications),
-    e.url ? link(e.url) : null,
-    e.contact ? h("p", { class: "meta", text: `Contact: ${e.contact}` }) : null,
-    e.basis === "public-register"
-      ? h("p", { class: "meta source", text: `Listed from a public register of research grants, `
-          + `with professional data only. Source: ${e.source || "not given"}.` })
-      : null,
+    contactLine(e.contact),
+    linkLine(e.kind === "lab" ? "entity.booking" : "entity.web", e.kind === "lab" ? (e.price_url || e.url) : e.url),
+    e.kind === "lab" && e.price_url && e.url ? linkLine("entity.web", e.url) : null,
+    h("p", { lang: e.language, text: e.description }),
+    e.disciplines.length ? h("p", { class: "meta", text: t("card.disciplines", { list: e.disciplines.join(", ") }) }) : null,
+    ...list("entity.capabilities", e.capabilities), ...list("entity.offers", e.offers), ...list("entity.seeks", e.seeks),
+    ...list("entity.expertise", e.expertise), ...list("entity.publications", publications), ...list("entity.projects", projects),
+    sourceLine(e),
   ];
+}
+
+function draw() {
+  if (!loaded) return;
+  document.title = `${loaded.entity.name} – ${t("site")}`;
+  fill(document.getElementById("profile"), profile(loaded.entity));
+  for (const relation of ["similar", "complements"]) {
+    if (!loaded[relation]) continue;
+    fill(document.getElementById(relation), cards(loaded[relation].results, t("entity.none")));
+    document.getElementById(`${relation}-section`).hidden = false;
+  }
+}
+
+function backLink() {
+  let lastSearch = null;
+  try { lastSearch = window.sessionStorage.getItem("matcher-last-search"); } catch (error) { /* none kept */ }
+  const back = document.getElementById("back");
+  if (lastSearch && lastSearch.startsWith("/?")) {
+    back.href = lastSearch;
+    back.dataset.i18n = "entity.back";
+  }
 }
 
 async function load() {
   try {
     const entity = await api(`/v1/entities/${encodeURIComponent(entityId)}`);
-    document.title = `${entity.name} – Stockholm innovation matchmaking`;
-    fill(document.getElementById("profile"), profile(entity));
+    loaded = { entity };
     say(message, "");
+    message.removeAttribute("data-i18n");
+    draw();
     const [similar, complements] = await Promise.all([
       api(`/v1/entities/${encodeURIComponent(entityId)}/similar?top_k=6`),
       api(`/v1/entities/${encodeURIComponent(entityId)}/complements?top_k=6`),
     ]);
-    fill(document.getElementById("similar"), cards(similar.results, "None found."));
-    fill(document.getElementById("complements"), cards(complements.results, "None found."));
+    Object.assign(loaded, { similar, complements });
+    draw();
   } catch (error) {
-    say(message, error.message, true);
+    message.removeAttribute("data-i18n");
+    say(message, !loaded && error.status === 404 ? t("entity.missing") : error.message, true);
   }
 }
+
+document.addEventListener("uilang", draw);
+backLink();
+navigation(null);
 load();

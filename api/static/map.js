@@ -1,47 +1,130 @@
 "use strict";
+/* The catalogue map: search, filter by kind and area, tap a point to see what it is. Points are
+   not tab stops (hundreds of them); the search lists its matches as links instead. */
 const message = document.getElementById("message");
 const AREAS = {
-  "life-science-health": "#d53f8c", "ict-digital": "#2b6cb0", "sustainable-production": "#dd6b20",
-  "climate-urban": "#38a169", "medtech": "#805ad5", "cleantech": "#319795",
-  "creative-industries": "#d69e2e", "none": "#718096",
+  "life-science-health": "#CC79A7", "ict-digital": "#0072B2", "sustainable-production": "#E69F00",
+  "climate-urban": "#009E73", "medtech": "#56B4E9", "cleantech": "#D55E00",
+  "creative-industries": "#8A6E00", "none": "#777777",
 };
+const SIZE = 640, PAD = 14, MAX_LISTED = 20, MAX_LABELS = 12;
+let data = null;
+let marks = []; // one SVG group per point
+let selected = null;
 
 function shape(point, x, y) {
   const fill = AREAS[point.area] || AREAS.none;
-  if (point.kind === "lab") return s("rect", { x: x - 4, y: y - 4, width: 8, height: 8, fill });
-  if (point.kind === "company") {
-    return s("polygon", { points: `${x},${y - 5} ${x + 5},${y + 4} ${x - 5},${y + 4}`, fill });
-  }
-  return s("circle", { cx: x, cy: y, r: 4, fill });
+  if (point.kind === "lab") return s("rect", { x: x - 5, y: y - 5, width: 10, height: 10, fill, stroke: "#fff" });
+  if (point.kind === "company") return s("polygon", { points: `${x},${y - 6} ${x + 6},${y + 5} ${x - 6},${y + 5}`, fill, stroke: "#fff" });
+  return s("circle", { cx: x, cy: y, r: 5, fill, stroke: "#fff" });
 }
 
-function swatch(colour) {
-  const mark = h("span", { class: "swatch" });
-  mark.style.background = colour;
-  return mark;
+function label(point) {
+  const kind = t(`kind.${point.kind}`);
+  const area = t(`area.${point.area || "none"}`);
+  return `${point.name} (${kind}; ${area}${point.disciplines.length ? `; ${point.disciplines.join(", ")}` : ""})`;
 }
 
-async function draw() {
+function place(point) {
+  return [PAD + point.x * (SIZE - 2 * PAD), PAD + (1 - point.y) * (SIZE - 2 * PAD)];
+}
+
+function visible(point) {
+  const kinds = [...document.querySelectorAll("#map-tools input[name=kind]:checked")].map((i) => i.value);
+  const area = document.getElementById("map-area").value;
+  return kinds.includes(point.kind) && (!area || point.area === area);
+}
+
+function matches(point, words) {
+  const name = point.name.toLowerCase();
+  return words.every((w) => name.includes(w) || point.disciplines.some((d) => d.toLowerCase().includes(w)));
+}
+
+function show(point) {
+  selected = point;
+  fill(document.getElementById("map-info"), point ? [
+    h("p", {}, [h("strong", { text: point.name }), ` – ${t(`kind.${point.kind}`)}; ${t(`area.${point.area || "none"}`)}`]),
+    point.disciplines.length ? h("p", { class: "meta", text: t("card.disciplines", { list: point.disciplines.join(", ") }) }) : null,
+    h("p", {}, [h("a", { href: `/entities/${encodeURIComponent(point.id)}`, text: t("map.open") })]),
+  ] : []);
+}
+
+function update() {
+  if (!data) return;
+  const words = document.getElementById("map-search").value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const found = [];
+  data.points.forEach((point, i) => {
+    const on = visible(point);
+    const hit = on && words.length > 0 && matches(point, words);
+    if (hit) found.push(point);
+    const group = marks[i];
+    group.style.display = on ? "" : "none";
+    group.setAttribute("opacity", words.length && !hit ? "0.25" : "1");
+    const text = group.querySelector("text");
+    if (text) text.remove();
+  });
+  found.slice(0, MAX_LABELS).forEach((point) => {
+    const [x, y] = place(point);
+    marks[data.points.indexOf(point)].append(s("text", { x: x + 8, y: y + 4, "font-size": 13, text: point.name }));
+  });
+  const shownCount = data.points.filter(visible).length;
+  say(message, t("map.shown", { shown: shownCount, count: data.points.length }));
+  document.getElementById("matches-section").hidden = !words.length;
+  document.getElementById("matches-title").textContent = t("map.matches", { count: found.length });
+  fill(document.getElementById("matches"), found.slice(0, MAX_LISTED).map((p) => h("li", {}, [entityLink(p.id, p.name), ` – ${t(`kind.${p.kind}`)}`])));
+}
+
+function draw() {
+  if (!data) return;
+  marks = data.points.map((point) => {
+    const [x, y] = place(point);
+    return s("g", { class: "point", dataset: { id: point.id } }, [
+      s("title", { text: label(point) }),
+      s("circle", { cx: x, cy: y, r: 12, fill: "transparent" }), // a target a finger can hit
+      shape(point, x, y),
+    ]);
+  });
+  const svg = s("svg", { role: "img", "aria-label": t("map.label", { count: data.points.length }), viewBox: `0 0 ${SIZE} ${SIZE}` }, marks);
+  svg.addEventListener("click", (event) => {
+    const group = event.target.closest("g.point");
+    if (group) show(data.points.find((p) => p.id === group.dataset.id));
+  });
+  fill(document.getElementById("map"), [svg]);
+  document.getElementById("map-caption").textContent = t("map.caption", { count: data.points.length, method: data.method });
+  const used = new Set(data.points.map((p) => p.area || "none"));
+  const areaSelect = document.getElementById("map-area");
+  const chosen = areaSelect.value;
+  fill(areaSelect, [h("option", { value: "", text: t("any") }),
+    ...Object.keys(AREAS).filter((a) => a !== "none" && used.has(a)).map((a) => h("option", { value: a, text: t(`area.${a}`) }))]);
+  areaSelect.value = chosen;
+  fill(document.getElementById("legend"), Object.entries(AREAS).filter(([a]) => used.has(a)).map(([a, c]) => {
+    const mark = h("span", { class: "swatch" });
+    mark.style.background = c;
+    return h("li", {}, [mark, t(`area.${a}`)]);
+  }));
+  update();
+  show(selected);
+}
+
+async function load() {
   try {
-    const data = await api("/v1/map");
-    const size = 640, pad = 12;
-    const points = data.points.map((p) => {
-      const x = pad + p.x * (size - 2 * pad), y = pad + (1 - p.y) * (size - 2 * pad);
-      const label = `${p.name} (${p.kind}; ${p.disciplines.join(", ") || "no disciplines"})`;
-      return s("a", { href: `/entities/${encodeURIComponent(p.id)}`, "aria-label": label },
-        [s("title", { text: label }), shape(p, x, y)]);
-    });
-    const svg = s("svg", { role: "img", "aria-label": `Map of ${data.points.length} entities`,
-      viewBox: `0 0 ${size} ${size}`, width: "100%" }, points);
-    fill(document.getElementById("map"), [svg]);
-    document.getElementById("map-caption").textContent =
-      `${data.points.length} entities laid out with ${data.method} on their text embeddings. ● researcher ▲ company ■ lab`;
-    const used = new Set(data.points.map((p) => p.area));
-    fill(document.getElementById("legend"), Object.entries(AREAS).filter(([a]) => used.has(a))
-      .map(([a, c]) => h("li", {}, [swatch(c), a])));
-    say(message, "");
+    data = await api("/v1/map");
+    message.removeAttribute("data-i18n");
+    draw();
   } catch (error) {
+    message.removeAttribute("data-i18n");
     say(message, error.message, true);
   }
 }
-draw();
+
+const tools = document.getElementById("map-tools");
+tools.addEventListener("input", update);
+tools.addEventListener("change", update);
+tools.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const first = document.querySelector("#matches a");
+  if (first) first.focus();
+});
+document.addEventListener("uilang", draw);
+navigation("/map");
+load();
