@@ -75,7 +75,15 @@ rows.addEventListener("click", (event) => {
   if (!button) return;
   button.closest("li").remove();
   if (!rows.children.length) addRow();
+  renumberRows();
 });
+
+function renumberRows() {
+  [...rows.children].forEach((row, i) => {
+    row.querySelector("label").textContent = t("coach.startup.label", { n: i + 1 });
+    row.querySelector("button").setAttribute("aria-label", t("coach.remove.row"));
+  });
+}
 
 document.getElementById("add-row").addEventListener("click", () => addRow().querySelector("input").focus());
 
@@ -98,6 +106,7 @@ document.getElementById("create-form").addEventListener("submit", async (event) 
     const created = await api("/v1/portfolios", { method: "POST", body: { name, needs } });
     good.forEach((row) => row.remove());
     if (!rows.children.length) addRow();
+    renumberRows();
     await refreshList(created.id);
     await open(created.id);
     if (flagged) say(message, t("coach.partly", { added: needs.length, flagged }), true);
@@ -193,6 +202,9 @@ function draw() {
 
 async function open(portfolioId) {
   say(message, t("coach.finding"));
+  current = null;
+  run = null;
+  table.hidden = true; // never another portfolio's suggestions under this one's name
   const [stored, answer] = await Promise.all([
     api(`/v1/portfolios/${encodeURIComponent(portfolioId)}`),
     api(`/v1/portfolios/${encodeURIComponent(portfolioId)}/recommendations`,
@@ -277,10 +289,7 @@ document.getElementById("key-form").addEventListener("submit", (event) => {
 
 document.addEventListener("uilang", () => {
   drawOptions();
-  [...rows.children].forEach((row, i) => {
-    row.querySelector("label").textContent = t("coach.startup.label", { n: i + 1 });
-    row.querySelector("button").setAttribute("aria-label", t("coach.remove.row"));
-  });
+  renumberRows();
   draw();
 });
 

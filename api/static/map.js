@@ -11,6 +11,9 @@ const SIZE = 640, PAD = 14, MAX_LISTED = 20, MAX_LABELS = 12;
 let data = null;
 let marks = []; // one SVG group per point
 let selected = null;
+let zoom = 1;
+const ZOOMS = [1, 2, 3, 4];
+const TAP_PX = 22; // a tap this close to a point (on the screen) picks it
 
 function shape(point, x, y) {
   const fill = AREAS[point.area] || AREAS.none;
@@ -63,9 +66,10 @@ function update() {
     const text = group.querySelector("text");
     if (text) text.remove();
   });
+  const fontSize = 13 / screenScale();
   found.slice(0, MAX_LABELS).forEach((point) => {
     const [x, y] = place(point);
-    marks[data.points.indexOf(point)].append(s("text", { x: x + 8, y: y + 4, "font-size": 13, text: point.name }));
+    marks[data.points.indexOf(point)].append(s("text", { x: x + 8, y: y + 4, "font-size": fontSize.toFixed(1), text: point.name }));
   });
   const shownCount = data.points.filter(visible).length;
   say(message, t("map.shown", { shown: shownCount, count: data.points.length }));
@@ -85,10 +89,8 @@ function draw() {
     ]);
   });
   const svg = s("svg", { role: "img", "aria-label": t("map.label", { count: data.points.length }), viewBox: `0 0 ${SIZE} ${SIZE}` }, marks);
-  svg.addEventListener("click", (event) => {
-    const group = event.target.closest("g.point");
-    if (group) show(data.points.find((p) => p.id === group.dataset.id));
-  });
+  svg.addEventListener("click", (event) => show(nearest(svg, event) || selected));
+  svg.style.width = `${zoom * 100}%`;
   fill(document.getElementById("map"), [svg]);
   document.getElementById("map-caption").textContent = t("map.caption", { count: data.points.length, method: data.method });
   const used = new Set(data.points.map((p) => p.area || "none"));
@@ -105,6 +107,38 @@ function draw() {
   update();
   show(selected);
 }
+
+/* Screen pixels per map unit. */
+function screenScale() {
+  const svg = document.querySelector("#map svg");
+  const width = svg ? svg.getBoundingClientRect().width : SIZE;
+  return (width || SIZE) / SIZE;
+}
+
+/* The shown point nearest to a tap or click, if it is close enough on the screen. */
+function nearest(svg, event) {
+  const box = svg.getBoundingClientRect();
+  const scale = box.width / SIZE;
+  const x = (event.clientX - box.left) / scale, y = (event.clientY - box.top) / scale;
+  let best = null, bestDistance = Infinity;
+  data.points.forEach((point, i) => {
+    if (marks[i].style.display === "none") return;
+    const [px, py] = place(point);
+    const distance = Math.hypot(px - x, py - y);
+    if (distance < bestDistance) { best = point; bestDistance = distance; }
+  });
+  return bestDistance * scale <= TAP_PX ? best : null;
+}
+
+function setZoom(step) {
+  const index = Math.min(ZOOMS.length - 1, Math.max(0, ZOOMS.indexOf(zoom) + step));
+  zoom = ZOOMS[index];
+  const svg = document.querySelector("#map svg");
+  if (svg) svg.style.width = `${zoom * 100}%`;
+  update();
+}
+document.getElementById("zoom-in").addEventListener("click", () => setZoom(1));
+document.getElementById("zoom-out").addEventListener("click", () => setZoom(-1));
 
 async function load() {
   try {

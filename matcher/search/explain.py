@@ -23,7 +23,12 @@ GENERIC = frozenset(
     develop develops developing developed development research researcher researchers
     study studies studied project projects company companies work works working home make
     makes made provide provides help helps way ways one two many well also per via across
-    within able get gets like just make year years day days time part parts""".split()
+    within able get gets like just make year years day days time part parts while used own
+    follow follows followed following useful stay require requires required include
+    includes including included need needed needs offer offers offered already still even
+    often usually now today first second last next example examples such several various
+    medan egna följa följer krävs kräver ingår inklusive redan fortfarande ofta nu idag
+    första andra sista nästa exempel flera olika""".split()
 )
 
 

@@ -28,7 +28,8 @@ def card_ids(page, *lists: str) -> list[str]:
     """The entity ids of the cards in these lists, in order."""
     found: list[str] = []
     for selector in lists:
-        found += page.locator(f"{selector} .card").evaluate_all("(cs) => cs.map((c) => c.dataset.id)")
+        cards = page.locator(f"{selector} .card")
+        found += cards.evaluate_all("(cs) => cs.map((c) => c.dataset.id)")
     return found
 
 
@@ -54,7 +55,8 @@ def test_results_are_compact_with_key_facts_and_folded_evidence(server, browser,
     chips = [c.lower() for c in page.locator(".terms span").all_inner_texts()]
     assert chips and not set(chips) & GENERIC
     for card in page.locator("#partners .card").all()[:5]:
-        assert card.locator(".band").inner_text() in {"strong match", "possible match", "weak match"}
+        band = card.locator(".band").inner_text()
+        assert band in {"strong match", "possible match", "weak match"}
     view.shot("startup-results")
     view.close()
 
@@ -197,7 +199,8 @@ def test_a_testbed_profile_has_contact_source_and_a_way_back(server, browser, wi
     page.goto(f"{base}/entities/{lab}")
     page.wait_for_selector("#similar .card")
     record = page.request.get(f"{base}/v1/entities/{lab}").json()
-    assert page.get_attribute("#profile a[href^='mailto:']", "href") == f"mailto:{record['contact']}"
+    mail = page.get_attribute("#profile a[href^='mailto:']", "href")
+    assert mail == f"mailto:{record['contact']}"
     assert "Source:" in page.inner_text("#profile .source")
     assert page.inner_text("#back") == "Back to your results"
     assert page.get_attribute("#profile h1", "lang") == record["language"]

@@ -3,7 +3,6 @@ capabilities carry markup and event handlers are shown on every page that shows 
 Chromium, with a coach's key in the session. No script runs, nothing leaves with the key, the
 text shows as it was written, and no page logs an error (a blocked inline handler would)."""
 
-import json
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +13,8 @@ from matcher.encoders.fake import FakeEncoder
 from matcher.engine import Matcher
 from matcher.schemas import parse_entity
 from matcher.settings import EncoderSettings, Settings
-from tests.support.browser import Page, chromium, serve
+from tests.support.browser import Page, serve
+from tests.support.pages import create_portfolio, enter_key, fill_challenges, upload_pool
 
 STEAL = (
     "window.__pwned=(window.__pwned||0)+1;fetch('/x?k='+sessionStorage.getItem('matcher-api-key'))"
@@ -69,12 +69,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     key = KeyStore(built.store).create("coach", "editor")[1]
     with serve(settings) as base:
         yield base, key
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 class Watched(Page):
@@ -134,12 +128,19 @@ def test_the_map_labels_payloads_as_text(server, browser) -> None:
     view = Watched(browser, base)
     page = view.page
     page.goto(f"{base}/map")
-    page.wait_for_selector("#map svg a", timeout=60_000)
-    labels = page.locator("#map svg a").evaluate_all(
-        "(links) => links.map((a) => a.getAttribute('aria-label'))"
-    )
+    page.wait_for_selector("#map g.point", timeout=60_000)
+    labels = page.locator("#map g.point title").all_text_contents()
     assert any(label.startswith(NAME) for label in labels)
-    assert page.locator("#map svg svg, #map img").count() == 0
+    page.fill("#map-search", "payload")
+    page.wait_for_selector("#matches li a")
+    assert NAME in page.inner_text("#matches")
+    label = page.locator("#map g.point text").first
+    label.scroll_into_view_if_needed()
+    box = label.bounding_box()
+    page.mouse.click(box["x"] - 8, box["y"] + box["height"] / 2)  # the point left of its label
+    page.wait_for_selector("#map-info strong")
+    assert page.inner_text("#map-info strong") in {NAME, LAB_NAME, PERSON_NAME}, "as text"
+    assert page.locator("#map svg svg, #map img, #map-info img").count() == 0
     view.assert_inert()
     view.close()
 
@@ -149,13 +150,9 @@ def test_a_coach_with_a_key_sees_payloads_as_text_and_keeps_the_key(server, brow
     view = Watched(browser, base)
     page = view.page
     page.goto(f"{base}/coach")
-    page.fill("#api-key", key)
-    page.click("#key-form button[type=submit]")
-    page.wait_for_function("() => document.querySelector('#message').innerText.includes('Key')")
-    assert page.evaluate("() => localStorage.length") == 0, "the key is not kept on disk"
-    page.fill("#portfolio-name", f'<img src=x onerror="{STEAL}">Cohort')
-    page.fill("#portfolio-needs", WORDS)
-    page.click("#create-form button[type=submit]")
+    enter_key(page, key)
+    assert page.evaluate("() => localStorage.getItem('matcher-api-key')") is None, "not on disk"
+    create_portfolio(page, f'<img src=x onerror="{STEAL}">Cohort', [WORDS])
     page.wait_for_selector("#portfolio-table .suggestion")
     names = page.locator(".suggestion a").all_inner_texts()
     assert NAME in names or PERSON_NAME in names
@@ -175,7 +172,7 @@ def test_openlab_teams_show_payloads_as_text(server, browser) -> None:
     page = view.page
     page.goto(f"{base}/openlab")
     challenges = [
-        {"id": "payload-challenge", "text": WORDS, "skills": [f'<svg onload="{STEAL}">']},
+        {"id": "payload challenge", "text": WORDS, "skills": [f'<svg onload="{STEAL}">']},
         {"id": "second", "text": "elderly care at home", "skills": []},
     ]
     person = {
@@ -186,7 +183,6 @@ def test_openlab_teams_show_payloads_as_text(server, browser) -> None:
         "disciplines": [DISCIPLINE],
     }
     pool = {
-        "ids": ["researcher:payload-person", "researcher:karin-sjoberg", "researcher:johan-ek"],
         "profiles": [person]
         + [
             {
@@ -195,18 +191,18 @@ def test_openlab_teams_show_payloads_as_text(server, browser) -> None:
                 "description": "care",
                 "organisation": f"O{n}",
             }
-            for n in range(2, 6)
+            for n in range(2, 9)
         ],
     }
-    page.fill("#challenges", json.dumps(challenges))
-    page.fill("#pool", json.dumps(pool))
+    fill_challenges(page, challenges)
+    upload_pool(page, pool["profiles"])
     page.fill("#min-size", "2")
     page.fill("#max-size", "4")
     page.fill("#min-disciplines", "0")
     page.click("#teams-form button[type=submit]")
     page.wait_for_selector("#teams .team")
     text = page.inner_text("#teams")
-    assert PERSON_NAME in text or person["name"] in text
+    assert person["name"] in text
     assert page.locator("#teams img, #teams iframe, #chart svg svg").count() == 0
     view.assert_inert()
     view.close()
