@@ -1,6 +1,7 @@
 """Subcommands that build the index and answer needs: build, recommend, similar, serve."""
 
 import argparse
+import os
 from typing import Any
 
 from matcher.cli.common import (
@@ -54,6 +55,7 @@ def _need_request(args: argparse.Namespace) -> Any:
         "top_k": args.top,
         "diversify": args.diversify,
         "partner_set": not args.no_partner_set,
+        "exclude": args.exclude or [],
         "filters": {
             "areas": args.area or [],
             "municipalities": args.location or [],
@@ -71,16 +73,24 @@ def _need_request(args: argparse.Namespace) -> Any:
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
-    """Recommend partners and testbeds for a need."""
-    from matcher.engine import Matcher
-    from matcher.errors import InvalidRequestError, NotBuiltError
-
+    """Recommend partners and testbeds for a need: from a running server when one is named
+    (--server or MATCHER_SERVER_URL), else from the data directory here."""
     request = _need_request(args)
-    matcher = Matcher(load_settings(args))
-    try:
-        response = matcher.recommend(request)
-    except (InvalidRequestError, NotBuiltError) as exc:
-        raise CliError(str(exc)) from exc
+    server = args.server or os.environ.get("MATCHER_SERVER_URL")
+    if server:
+        from matcher.cli.remote import recommend_remote
+
+        key = args.api_key or os.environ.get("MATCHER_API_KEY")
+        response = recommend_remote(server, request, key)
+    else:
+        from matcher.engine import Matcher
+        from matcher.errors import InvalidRequestError, NotBuiltError
+
+        matcher = Matcher(load_settings(args))
+        try:
+            response = matcher.recommend(request)
+        except (InvalidRequestError, NotBuiltError) as exc:
+            raise CliError(str(exc)) from exc
     if args.json:
         print(response.model_dump_json())
         return 0
@@ -168,6 +178,16 @@ def add_parsers(
         "--diversify", action="store_true", default=None, help="spread results over disciplines"
     )
     rec.add_argument("--no-partner-set", action="store_true", help="skip the partner set")
+    rec.add_argument(
+        "--exclude", action="append", metavar="ID", help="an id never to return, repeatable"
+    )
+    rec.add_argument(
+        "--server",
+        metavar="URL",
+        help="ask a running server (e.g. http://127.0.0.1:8000; default: MATCHER_SERVER_URL) "
+        "instead of loading the models here",
+    )
+    rec.add_argument("--api-key", help="the server's API key, if it needs one (MATCHER_API_KEY)")
     rec.set_defaults(func=cmd_recommend)
 
     for name, text in (
