@@ -9,8 +9,8 @@ from matcher.index.items import Item
 from matcher.needs.analysis import POOL_FOR_NEED, NeedAnalysis, is_partner
 from matcher.needs.partners import Pick
 from matcher.recommend import PreparedNeed, need_id
-from matcher.schemas import KINDS, AnyEntity, RecommendationResponse, Result, facts_of
-from matcher.search.explain import explain, need_stems
+from matcher.schemas import KINDS, AnyEntity, RecommendationResponse, Result
+from matcher.search.explain import explain, facts_of, need_stems
 from matcher.search.filters import met_constraints, passes
 from matcher.search.query import Query
 from matcher.search.ranked import Pairs, Ranked, filtered_out, order, rank

@@ -315,23 +315,6 @@ class Facts(BaseModel):
     url: str | None = None
 
 
-def facts_of(entity: AnyEntity) -> Facts:
-    """The key facts of an entity for a result card."""
-    lab = entity if isinstance(entity, Lab) else None
-    return Facts(
-        language=entity.language,
-        municipality=entity.location.municipality if entity.location else None,
-        affiliation=entity.affiliation if isinstance(entity, Researcher) else None,
-        host=lab.host if lab else None,
-        stage=entity.stage if isinstance(entity, Company) else None,
-        trl_min=lab.trl_min if lab else None,
-        trl_max=lab.trl_max if lab else None,
-        open_to_smes=lab.open_to_smes if lab else None,
-        contact=lab.contact if lab else None,
-        url=entity.url,
-    )
-
-
 class Result(BaseModel):
     """One recommended entity."""
 

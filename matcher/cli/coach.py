@@ -27,6 +27,36 @@ def _coach_call(args: argparse.Namespace, call: Any) -> Any:
         raise CliError(str(exc.args[0])) from exc
 
 
+def _export(args: argparse.Namespace) -> int:
+    """A portfolio's shortlists as CSV, JSON (stdout or --output) or an Excel file."""
+    from matcher.coach import workflow as coach
+
+    if args.format == "xlsx":
+        if not args.output:
+            raise CliError("an xlsx export is a file: give --output FILE.xlsx")
+        data = _coach_call(args, lambda m: coach.export_xlsx(m, args.portfolio_id))
+        Path(args.output).write_bytes(data)
+        return 0
+    if args.format == "csv":
+        text = _coach_call(args, lambda m: coach.export_csv(m, args.portfolio_id))
+    else:
+        text = json.dumps(
+            _coach_call(
+                args,
+                lambda m: {
+                    **coach.portfolio(m, args.portfolio_id),
+                    "rows": coach.export_rows(m, args.portfolio_id),
+                },
+            ),
+            ensure_ascii=False,
+        )
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
 def cmd_portfolio(args: argparse.Namespace) -> int:
     """Create, list, run and export portfolios."""
     from matcher.coach import workflow as coach
@@ -60,30 +90,7 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     if not args.portfolio_id:
         raise CliError(f"portfolio {args.action} needs a portfolio id")
     if args.action == "export":
-        if args.format == "xlsx":
-            if not args.output:
-                raise CliError("an xlsx export is a file: give --output FILE.xlsx")
-            data = _coach_call(args, lambda m: coach.export_xlsx(m, args.portfolio_id))
-            Path(args.output).write_bytes(data)
-            return 0
-        if args.format == "csv":
-            text = _coach_call(args, lambda m: coach.export_csv(m, args.portfolio_id))
-        else:
-            text = json.dumps(
-                _coach_call(
-                    args,
-                    lambda m: {
-                        **coach.portfolio(m, args.portfolio_id),
-                        "rows": coach.export_rows(m, args.portfolio_id),
-                    },
-                ),
-                ensure_ascii=False,
-            )
-        if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
-        else:
-            sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        return 0
+        return _export(args)
     run = PortfolioRun(top_k=args.top)
     answer = _coach_call(args, lambda m: coach.run_portfolio(m, args.portfolio_id, run))
     if args.json:

@@ -6,7 +6,6 @@ import json
 import time
 from typing import Any
 
-from matcher.coach.assess import assess
 from matcher.coach.schemas import (
     FeedbackAnswer,
     FeedbackRequest,
@@ -20,6 +19,9 @@ from matcher.engine import Matcher
 from matcher.errors import InvalidRequestError, UnknownEntityError
 from matcher.recommend import need_id
 from matcher.schemas import AnyEntity, Company, Lab, NeedRequest
+from matcher.search.explain import explain, need_stems
+from matcher.search.strength import Grader, can_be_strong
+from matcher.text import need_language
 
 EXPORT_COLUMNS = (
     "portfolio",
@@ -167,6 +169,27 @@ def shortlist_add(
     found = assess(matcher, text, entity_id)
     matcher.coach.shortlist_add(portfolio_id, need, entity_id, note, found)
     return _need(portfolio(matcher, portfolio_id), need)
+
+
+def assess(matcher: Matcher, need: str, entity_id: str) -> dict[str, Any] | None:
+    """{band, relevance, reason} of an indexed entity for a need; None when it is not indexed."""
+    loaded = matcher.served()
+    query, found = matcher.scored(need, [entity_id])
+    entity = loaded.entities.get(entity_id)
+    if not found or entity is None:
+        return None
+    lexical = loaded.snapshot.lexical
+    strong_allowed = can_be_strong(need, lexical.known_share(need))
+    relevance, band = Grader(loaded.strength, query, strong_allowed, need_language(need))(found[0])
+    reasons = explain(
+        need_stems(need), entity, found[0].hits, loaded.snapshot.items, 1, lexical.common_terms()
+    )
+    parts = []
+    if reasons.terms:
+        parts.append("shares " + ", ".join(reasons.terms))
+    if reasons.evidence:
+        parts.append(f"“{reasons.evidence[0].text}”")
+    return {"band": band, "relevance": relevance, "reason": "; ".join(parts)}
 
 
 def mark(

@@ -13,8 +13,8 @@ import numpy as np
 from matcher.encoders.base import Encode
 from matcher.index.items import searchable_text
 from matcher.needs.partners import relative
-from matcher.schemas import AnyEntity, Company, Kind, Result, facts_of
-from matcher.search.explain import explain, need_stems
+from matcher.schemas import AnyEntity, Company, Kind, Result
+from matcher.search.explain import explain, facts_of, need_stems
 from matcher.search.query import Query
 from matcher.search.ranking import Candidate
 from matcher.search.strength import Grader

@@ -7,7 +7,7 @@ most recently explained texts, so a result shown again is not tokenised and stem
 from functools import lru_cache
 
 from matcher.index.items import Item, searchable_text
-from matcher.schemas import AnyEntity, Evidence, Reasons
+from matcher.schemas import AnyEntity, Company, Evidence, Facts, Lab, Reasons, Researcher
 from matcher.text import sentences, stemmer_for, words
 
 MAX_TERMS = 8
@@ -117,3 +117,20 @@ def explain(
         if len(evidence) == max_evidence:
             break
     return Reasons(terms=matched_terms(need, entity, common), evidence=evidence)
+
+
+def facts_of(entity: AnyEntity) -> Facts:
+    """The key facts of an entity for a result card."""
+    lab = entity if isinstance(entity, Lab) else None
+    return Facts(
+        language=entity.language,
+        municipality=entity.location.municipality if entity.location else None,
+        affiliation=entity.affiliation if isinstance(entity, Researcher) else None,
+        host=lab.host if lab else None,
+        stage=entity.stage if isinstance(entity, Company) else None,
+        trl_min=lab.trl_min if lab else None,
+        trl_max=lab.trl_max if lab else None,
+        open_to_smes=lab.open_to_smes if lab else None,
+        contact=lab.contact if lab else None,
+        url=entity.url,
+    )
