@@ -34,8 +34,7 @@ def head_size(top_k: int) -> int:
     return max(RERANK_POOL, POOL_FOR_NEED, 5 * top_k)
 
 
-def _added(entity: AnyEntity, above: set[str]) -> str | None:
-    new = [d for d in entity.disciplines if d not in above]
+def _added(new: list[str]) -> str | None:
     return f"adds {', '.join(new)} to the results above" if new else None
 
 
@@ -204,7 +203,9 @@ class Answer:
         above: set[str] = set()
         for entity, candidate in pairs:
             result = self._result(entity, candidate, analysis.best_aspect(self.coverage[entity.id]))
-            result.reasons.complements = _added(entity, above) if above else None
+            if above:
+                result.reasons.adds = [d for d in entity.disciplines if d not in above]
+                result.reasons.complements = _added(result.reasons.adds)
             above.update(entity.disciplines)
             results.append(result)
         return results
@@ -237,6 +238,8 @@ class Answer:
             result = self._result(entity, candidates[entity.id], label)
             others = [m.name for m in members if m.id != entity.id]
             result.reasons.complements = _member_reason(pick, label, others)
+            result.reasons.adds = list(pick.new_disciplines)
+            result.reasons.alongside = others
             results.append(result)
         return members, results
 

@@ -294,6 +294,12 @@ class Reasons(BaseModel):
     complements: str | None = Field(
         None, description="What it adds to the results above it or to the rest of the set."
     )
+    adds: list[str] = Field(
+        [], description="The disciplines it adds to the results above it (or to the set)."
+    )
+    alongside: list[str] = Field([], description="A partner-set member's fellow members.")
+    shares: list[str] = Field([], description="Disciplines shared with the entity (similar).")
+    answers_seek: str | None = Field(None, description="What the entity seeks that it offers.")
     constraints: list[str] = Field([], description="Hard constraints of the request it meets.")
 
 

@@ -53,3 +53,20 @@ def test_terms_in_most_documents_count_as_common_only_in_a_real_catalogue() -> N
     assert "platform" in large and "servic" in large
     assert "graphen" not in large
     assert catalogue(5).common_terms() == frozenset()
+
+
+def test_reasons_come_in_parts_a_page_can_word_in_its_own_language(engine: Matcher) -> None:
+    response = engine.recommend(NeedRequest(need=BATTERY_NEED, top_k=10))
+    members = response.partner_set or []
+    assert len(members) >= 2
+    for member in members:
+        others = [m.name for m in members if m.id != member.id]
+        assert member.reasons.alongside == others
+        assert set(member.reasons.adds) <= set(member.disciplines)
+    above: set[str] = set()
+    for result in response.results:
+        if above:
+            assert result.reasons.adds == [d for d in result.disciplines if d not in above]
+        above.update(result.disciplines)
+    complements = engine.neighbours("company:battery-loop", "complements", None, 5).results
+    assert any(r.reasons.adds for r in complements)

@@ -79,11 +79,48 @@ function factsLine(result) {
   return parts.join(" · ");
 }
 
+/* The band in words; the estimated chance behind it on hover (a band is cut per language, so
+   the band, not the number, is what to compare between needs). */
 function bandLabel(result) {
-  return h("span", { class: "band-line" }, [
-    h("span", { class: `band band-${result.band}`, text: t(`band.${result.band}`) }), " ",
-    h("span", { class: "meta", title: t("fit.title"), text: t("fit", { percent: Math.round(result.relevance * 100) }) }),
-  ]);
+  const chance = `${t("fit.title")}: ${Math.round(result.relevance * 100)} %`;
+  return h("span", { class: `band band-${result.band}`, title: chance, text: t(`band.${result.band}`) });
+}
+
+/* Why a result is there, in the interface's language, from the reasons' parts (the English
+   sentence the API also gives is kept for anything without parts). */
+function whyText(reasons) {
+  const r = reasons;
+  if (uiLang() === "en" || !r.complements) return r.complements || null;
+  const parts = [];
+  const list = (items) => items.join(", ");
+  if (r.alongside && r.alongside.length) {
+    parts.push(r.aspect ? t("why.covers", { aspect: r.aspect }) : t("why.whole"));
+    if (r.adds && r.adds.length) parts.push(t("why.brings", { list: list(r.adds) }));
+    parts.push(t("why.alongside", { list: list(r.alongside) }));
+  } else if (r.shares && r.shares.length) {
+    parts.push(t("why.shares", { list: list(r.shares) }));
+  } else if (r.adds && r.adds.length) {
+    parts.push(t("why.adds", { list: list(r.adds) }));
+  }
+  if (r.answers_seek) parts.push(t("why.seeks", { seek: r.answers_seek }));
+  return parts.length ? parts.join("; ") : r.complements;
+}
+
+/* The engine's fixed phrases for conditions (met or failed), in Swedish where the interface is. */
+const CONDITIONS_SV = [
+  [/^open to SMEs$/, "öppen för små och medelstora företag"],
+  [/^not open to SMEs$/, "inte öppen för små och medelstora företag"],
+  [/^area: /, "område: "], [/^not in the area /, "inte i området "],
+  [/^a (company|lab|researcher), which was not asked for$/, (m, k) => `${t(`kind.${k}`)}, som inte efterfrågades`],
+  [/^written in /, "skriven på "], [/^no municipality given$/, "ingen kommun angiven"],
+  [/^no coordinates given$/, "inga koordinater angivna"],
+  [/^(\d+) km away \(at most ([\d.]+)\)$/, "$1 km bort (högst $2)"], [/, (\d+) km away$/, ", $1 km bort"],
+  [/^in /, "i "], [/^access:? /, "åtkomst "], [/^terms:? /, "villkor "], [/not given/, "inte angivet"],
+];
+
+function condition(text) {
+  if (uiLang() !== "sv") return text;
+  return CONDITIONS_SV.reduce((out, [pattern, swedish]) => out.replace(pattern, swedish), text);
 }
 
 /* One result as a compact card: name, band, key facts, reasons; the evidence folded away. */
@@ -98,11 +135,11 @@ function card(result, extra) {
     h("div", { class: "facts meta", text: factsLine(result) }),
     extra && extra.badge ? h("div", { class: "badge", text: extra.badge }) : null,
     reasons.aspect ? h("div", { class: "aspect", text: t("card.aspect", { aspect: reasons.aspect }) }) : null,
-    reasons.complements ? h("div", { class: "complements", text: reasons.complements }) : null,
+    whyText(reasons) ? h("div", { class: "complements", text: whyText(reasons) }) : null,
     reasons.terms.length
       ? h("div", { class: "terms" }, [t("card.terms"), " ", ...reasons.terms.map((term) => h("span", { lang, text: term }))])
       : null,
-    reasons.constraints.length ? h("div", { class: "meta", text: t("card.meets", { list: reasons.constraints.join("; ") }) }) : null,
+    reasons.constraints.length ? h("div", { class: "meta", text: t("card.meets", { list: reasons.constraints.map(condition).join("; ") }) }) : null,
     evidence.length
       ? h("details", { class: "evidence" }, [
         h("summary", { text: t("card.evidence", { count: evidence.length }) }), h("ul", {}, evidence)])

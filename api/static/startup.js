@@ -84,7 +84,7 @@ function showHonesty(data) {
   const byKind = {};
   for (const left of data.filtered_out || []) (byKind[left.kind] = byKind[left.kind] || []).push(left);
   for (const [kind, items] of Object.entries(byKind)) {
-    const names = items.map((i) => `${i.name} (${i.failed.join("; ")})`).join(", ");
+    const names = items.map((i) => `${i.name} (${i.failed.map(condition).join("; ")})`).join(", ");
     notes.push(h("p", { class: "filtered-out", text: t("startup.filtered", { count: items.length, kind: t(`kind.${kind}.many`), names }) }));
   }
   fill(document.getElementById("honesty"), notes);

@@ -85,6 +85,7 @@ def similar(loaded: Loaded, entity: AnyEntity, kinds: set[Kind], top_k: int) -> 
         shared = sorted(set(entity.disciplines) & set(other.disciplines))
         if shared:
             result.reasons.complements = f"shares {', '.join(shared)} with {entity.name}"
+            result.reasons.shares = shared
         results.append(result)
     return results
 
@@ -146,6 +147,7 @@ def complements(
         else:
             reason = f"a {other.kind} beside {entity.name}, a {entity.kind}"
         wanted = _closest_seek(seeks, other)
+        result.reasons.adds, result.reasons.answers_seek = new, wanted or None
         if wanted:
             reason += f"{'; ' if reason else ''}answers what it seeks: {wanted}"
         result.reasons.complements = reason[:1].upper() + reason[1:] if reason else None

@@ -83,6 +83,8 @@ def test_swedish_interface_from_the_browser_and_by_choice(server, browser) -> No
     assert "partner och" in page.inner_text("#message")
     assert page.locator(".card[id] h3[lang=sv]").count() >= 1, "Swedish content is marked"
     assert page.locator(".band").first.inner_text().endswith("matchning")
+    why = page.locator("#partner-set .complements").first.inner_text()
+    assert "tillsammans med" in why and "alongside" not in why, "the reasons in Swedish too"
     swedish.shot("startup-sv")
     page.goto(f"{base}/openlab")
     assert page.inner_text("h1") == "Bilda OpenLab-team"
