@@ -54,7 +54,7 @@ browser:
 test-fast: install browser
 	$(BIN)/python -m pytest -q
 
-test-slow: install
+test-slow: install browser
 	$(BIN)/python -m pytest -q -m slow
 
 lint: install
