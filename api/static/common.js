@@ -36,6 +36,7 @@ function fill(element, children) {
 
 /* A link target that can only leave for the web or a mail program (never javascript:). */
 function safeHref(url) {
+  if (url === null || url === undefined || url === "") return null;
   try {
     const parsed = new URL(String(url), location.origin);
     return ["http:", "https:", "mailto:"].includes(parsed.protocol) ? parsed.href : null;

@@ -10,6 +10,7 @@ function list(key, values) {
 }
 
 function linkLine(key, url) {
+  if (!url) return null;
   const href = safeHref(url);
   return href ? h("p", {}, [t(key), " ", h("a", { href, rel: "noopener noreferrer", text: url })]) : null;
 }

@@ -104,6 +104,7 @@ const TEXTS = {
     "openlab.err.pool": "Choose a pool: the catalogue, a CSV file or the example.",
     "openlab.err.csv": "The CSV file: {message}", "openlab.err.csv.columns": "it needs the columns id, name, organisation and description",
     "openlab.err.csv.empty": "it has no participants",
+    "openlab.err.empty": "Nobody is in the pool: no researcher in the catalogue has this priority area. Choose another area, “any”, or a CSV file.",
     "openlab.other": "other",
     // map page
     "map.title": "The ecosystem at a glance",
@@ -213,6 +214,7 @@ const TEXTS = {
     "openlab.err.pool": "Välj deltagare: katalogen, en CSV-fil eller exemplet.",
     "openlab.err.csv": "CSV-filen: {message}", "openlab.err.csv.columns": "den behöver kolumnerna id, name, organisation och description",
     "openlab.err.csv.empty": "den har inga deltagare",
+    "openlab.err.empty": "Ingen deltagare: ingen forskare i katalogen har det här prioriterade området. Välj ett annat område, ”alla” eller en CSV-fil.",
     "openlab.other": "övrigt",
     "map.title": "Ekosystemet i en överblick",
     "map.intro": "Varje företag, labb och forskare placerade efter vad deras texter handlar om: grannar arbetar med liknande saker. Färger är prioriterade områden; former är slag. Tryck på en punkt för att se vad den är.",

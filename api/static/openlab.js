@@ -137,6 +137,7 @@ function rules() {
 
 /* The API's field names in a message, in the page's own labels. */
 function inPageWords(text) {
+  if (/pool is empty/.test(text)) return t("openlab.err.empty");
   const labels = {
     "constraints.min_size": t("openlab.min"), "constraints.max_size": t("openlab.max"),
     "constraints.max_org_share": t("openlab.share"), "constraints.min_disciplines": t("openlab.disciplines"),

@@ -208,6 +208,19 @@ def test_a_testbed_profile_has_contact_source_and_a_way_back(server, browser, wi
     view.close()
 
 
+def test_a_profile_without_a_web_address_shows_no_empty_link(server, browser) -> None:
+    base, _ = server
+    view = Page(browser)
+    page = view.page
+    found = page.request.get(f"{base}/v1/entities?kind=researcher&limit=200").json()["items"]
+    person = next(e for e in found if not e.get("url"))
+    page.goto(f"{base}/entities/{person['id']}")
+    page.wait_for_selector("#similar .card")
+    assert "Website:" not in page.inner_text("#profile")
+    assert all(a.inner_text().strip() for a in page.locator("#profile a").all())
+    view.close()
+
+
 def test_an_unknown_profile_says_so_without_empty_sections(server, browser) -> None:
     base, _ = server
     view = Page(browser)
