@@ -54,6 +54,13 @@ ROUTE_ROLES: dict[tuple[str, str], tuple[Role, bool]] = {
     ("GET", "/v1/entities/{entity_id}/complements"): ("reader", True),
     ("GET", "/v1/map"): ("reader", True),
     ("POST", "/v1/teams"): ("reader", True),
+    ("POST", "/v1/needs"): ("reader", True),  # no account: the answer's token is the owner's
+    ("GET", "/v1/needs/{need_id}"): ("reader", True),
+    ("PUT", "/v1/needs/{need_id}"): ("reader", True),
+    ("DELETE", "/v1/needs/{need_id}"): ("reader", True),
+    ("GET", "/v1/challenges"): ("reader", True),
+    ("GET", "/v1/challenges/{challenge_id}"): ("reader", True),
+    ("GET", "/v1/entities/{entity_id}/challenges"): ("reader", True),
     ("GET", "/v1/portfolios"): ("reader", False),
     ("GET", "/v1/portfolios/{portfolio_id}"): ("reader", False),
     ("GET", "/v1/portfolios/{portfolio_id}/export.csv"): ("reader", False),

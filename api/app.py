@@ -23,6 +23,7 @@ from api.routers import (
     health,
     ingest,
     jobs,
+    needs,
     pages,
     recommendations,
     reranker,
@@ -34,6 +35,7 @@ from matcher.catalogue.keys import KeyStore
 from matcher.encoders import Encoder
 from matcher.engine import Matcher
 from matcher.settings import Settings, get_settings
+from matcher.watch.store import ErasableWatchStore
 
 
 def create_app(settings: Settings | None = None, encoder: Encoder | None = None) -> FastAPI:
@@ -61,6 +63,8 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.state.writes = HeavyWork(server.heavy_workers, server.heavy_queue, None, "writes")
     app.state.jobs = JobStore(matcher.data_dir / "jobs.sqlite")
     matcher.watch_erasure(app.state.jobs)
+    app.state.watch = ErasableWatchStore(matcher.data_dir / "watch.sqlite")
+    matcher.watch_erasure(app.state.watch)
     app.state.access = settings.access
     app.state.metrics = RequestMetrics()
     app.state.metrics.watch(CatalogueCollector(__version__, matcher.ready, matcher.counts))
@@ -86,7 +90,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     for router in (health.router, pages.router, docs.router):
         app.include_router(router)
     api = (recommendations.router, ingest.router, entities.router, entities.map_router)
-    for router in (*api, teams.router, coach.router, reranker.router, jobs.router):
+    for router in (*api, teams.router, coach.router, needs.router, reranker.router, jobs.router):
         app.include_router(
             router, dependencies=[AUTHORISED, VALID_UNICODE], responses=ERROR_RESPONSES
         )

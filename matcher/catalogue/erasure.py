@@ -37,6 +37,7 @@ class Erased:
     portfolio_needs: int = 0
     shortlist: int = 0
     marks: int = 0
+    saved_needs: int = 0
     shown: int = 0
     feedback: int = 0
     job_reports: int = 0
