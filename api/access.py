@@ -58,6 +58,8 @@ ROUTE_ROLES: dict[tuple[str, str], tuple[Role, bool]] = {
     ("GET", "/v1/needs/{need_id}"): ("reader", True),
     ("PUT", "/v1/needs/{need_id}"): ("reader", True),
     ("DELETE", "/v1/needs/{need_id}"): ("reader", True),
+    ("GET", "/v1/needs/{need_id}/alerts"): ("reader", True),
+    ("GET", "/v1/needs/{need_id}/alerts.atom"): ("reader", True),
     ("GET", "/v1/challenges"): ("reader", True),
     ("GET", "/v1/challenges/{challenge_id}"): ("reader", True),
     ("GET", "/v1/entities/{entity_id}/challenges"): ("reader", True),

@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.access import AUTHORISED
+from api.alerting import install_watch
 from api.context import RateLimiter, RequestContext
 from api.deps import VALID_UNICODE
 from api.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
@@ -35,19 +36,23 @@ from matcher.catalogue.keys import KeyStore
 from matcher.encoders import Encoder
 from matcher.engine import Matcher
 from matcher.settings import Settings, get_settings
-from matcher.watch.store import ErasableWatchStore
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load the models before the first request; deliver alerts while the app runs."""
+    matcher: Matcher = app.state.matcher
+    matcher.warm_up()
+    matcher.index_matches_store()  # a store written after its last rebuild: rebuild it now
+    app.state.deliverer.start()
+    yield
+    app.state.deliverer.stop()
 
 
 def create_app(settings: Settings | None = None, encoder: Encoder | None = None) -> FastAPI:
     """A new app over the data directory named in the settings."""
     settings = settings or get_settings()
     matcher = Matcher(settings, encoder=encoder)
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        matcher.warm_up()
-        matcher.index_matches_store()  # a store written after its last rebuild: rebuild it now
-        yield
 
     app = FastAPI(
         lifespan=lifespan,
@@ -63,8 +68,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.state.writes = HeavyWork(server.heavy_workers, server.heavy_queue, None, "writes")
     app.state.jobs = JobStore(matcher.data_dir / "jobs.sqlite")
     matcher.watch_erasure(app.state.jobs)
-    app.state.watch = ErasableWatchStore(matcher.data_dir / "watch.sqlite")
-    matcher.watch_erasure(app.state.watch)
+    install_watch(app, matcher, settings.alerts)
     app.state.access = settings.access
     app.state.metrics = RequestMetrics()
     app.state.metrics.watch(CatalogueCollector(__version__, matcher.ready, matcher.counts))

@@ -3,6 +3,7 @@ catalogue and answers needs with ranked entities. Nothing below imports it."""
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ class Matcher:
         self._reranker = reranker.Watched(settings.models_dir / "reranker")
         self.writes = ingestion.Writes()
         self._dependants: list[erasure.Dependants] = []
+        self._ingested: list[Callable[[list[str]], None]] = []
         self._checked: tuple[float, bool] | None = None
         self._repairing = threading.Lock()
         if self.store.pending_erasures():
@@ -95,6 +97,10 @@ class Matcher:
     def watch_erasure(self, dependant: erasure.Dependants) -> None:
         """Also erase, with every erased entity, the rows this store keeps that name it."""
         self._dependants.append(dependant)
+
+    def on_ingested(self, listener: Callable[[list[str]], None]) -> None:
+        """Call `listener` with the ids each ingest added or changed, once they are served."""
+        self._ingested.append(listener)
 
     def _erasure_dependants(self) -> list[erasure.Dependants]:
         return [self.coach, *self._dependants]
@@ -135,6 +141,8 @@ class Matcher:
         report.from_cache = max(report.items - report.encoded, 0) if report.reindexed else 0
         report.entities = self.store.count()
         report.seconds = time.perf_counter() - started
+        for listener in self._ingested if report.changed and report.reindexed else []:
+            listener(report.changed)
         return report
 
     def delete(self, entity_ids: list[str], progress: bool = False) -> erasure.Erased:
@@ -366,25 +374,15 @@ class Matcher:
         else:
             encode = self.encoder.encode_queries
             results = neighbours.complements(loaded, entity, wanted, top_k, encode)
-        return NeighboursResponse(
-            entity_id=entity_id,
-            relation="similar" if relation == "similar" else "complements",
-            results=results,
-        )
+        named = "similar" if relation == "similar" else "complements"
+        return NeighboursResponse(entity_id=entity_id, relation=named, results=results)
 
     def form_teams(self, request: TeamRequest, public: bool = False) -> TeamResponse:
         """OpenLab teams for challenges from a pool (see teams/formation.py); a `public`
         request (no API key) gets the smaller bounds of the access settings."""
         from matcher.teams.formation import TeamLimits, form_teams
 
-        access = self.settings.access
-        limits = (
-            TeamLimits(
-                access.public_team_people, access.public_team_challenges, access.public_team_seconds
-            )
-            if public
-            else TeamLimits()
-        )
+        limits = TeamLimits.for_caller(self.settings.access, public)
         encoder = self.encoder
         return form_teams(
             self.served(), request, encoder.encode_queries, encoder.encode_documents, limits

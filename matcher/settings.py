@@ -130,6 +130,24 @@ class AccessSettings(BaseModel):
     public_team_concurrency: int = Field(1, ge=1, le=64)
 
 
+class AlertSettings(BaseModel):
+    """How alerts of saved needs are delivered. E-mail only where `smtp_host` is set. A
+    failed delivery is tried again after `backoff_s`, doubling, at most `max_attempts` times;
+    then it is shown as failed. Webhooks to private, loopback or link-local addresses are
+    refused unless `allow_private_webhooks` (a public saved need could otherwise make the
+    server call into its own network)."""
+
+    smtp_host: str | None = None
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_from: str = "alerts@localhost"
+    max_attempts: int = Field(6, ge=1, le=50)
+    backoff_s: float = Field(5.0, gt=0)
+    deliver_every_s: float = Field(2.0, gt=0)
+    timeout_s: float = Field(10.0, gt=0)
+    allow_private_webhooks: bool = False
+    public_url: str = "http://127.0.0.1:8000"
+
+
 class Settings(BaseSettings):
     """All settings; nested sections are set as MATCHER_SECTION__FIELD."""
 
@@ -147,6 +165,7 @@ class Settings(BaseSettings):
     ranking: RankingSettings = RankingSettings()
     server: ServerSettings = ServerSettings()
     access: AccessSettings = AccessSettings()
+    alerts: AlertSettings = AlertSettings()
 
 
 @lru_cache

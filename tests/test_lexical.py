@@ -71,3 +71,15 @@ def test_rrf_fusion_uses_ranks() -> None:
     scores = {c.entity_id: c.score for c in found}
     assert scores["x"] == pytest.approx(1 / 61 + 1 / 63)
     assert scores["y"] == pytest.approx(1 / 62 + 1 / 61)
+
+
+def test_scores_at_some_documents_are_the_full_scores_there() -> None:
+    texts = {
+        f"company:c{i}": (f"battery {'recycling' if i % 3 else 'cells'} pilot number{i}", "en")
+        for i in range(40)
+    }
+    index = LexicalIndex.build(texts)
+    full = index.scores("battery recycling pilot line")
+    positions = np.array([0, 3, 7, 39], dtype=np.int64)
+    assert np.allclose(index.scores_at("battery recycling pilot line", positions), full[positions])
+    assert index.scores_at("nothing matches", positions).tolist() == [0.0] * 4

@@ -10,7 +10,10 @@ from api.deps import MatcherDep
 from matcher.errors import InvalidRequestError, UnknownEntityError
 from matcher.schemas import Area
 from matcher.watch import challenges
+from matcher.watch.alert_store import AlertStore
+from matcher.watch.delivery import atom_feed
 from matcher.watch.schemas import (
+    AlertList,
     Challenge,
     ChallengeList,
     EntityChallenges,
@@ -35,6 +38,18 @@ TokenHeader = Annotated[
 def _store(request: Request) -> WatchStore:
     store: WatchStore = request.app.state.watch
     return store
+
+
+def _alerts(request: Request) -> AlertStore:
+    alerts: AlertStore = request.app.state.alerts
+    return alerts
+
+
+def _baseline(request: Request, matcher: MatcherDep, need_id: str, body: SavedNeedIn) -> None:
+    """What the need is shown now never becomes an alert: only later matches do."""
+    shown = matcher.recommend(body.request(), record=False)
+    ids = [r.id for r in shown.results + shown.testbeds + (shown.partner_set or [])]
+    _alerts(request).mark_seen(need_id, ids)
 
 
 def _key_id(request: Request) -> str | None:
@@ -74,9 +89,11 @@ def save_need(body: SavedNeedIn, matcher: MatcherDep, request: Request) -> Saved
     today = date.today()
     _checked(body, matcher, today)
     need_id, token = _store(request).create(body.model_dump(mode="json"), _key_id(request))
+    _baseline(request, matcher, need_id, body)
     record = _store(request).get(need_id)
     assert record is not None
-    return SavedNeedCreated(**_view(record, today).model_dump(), token=token)
+    secret = record["webhook_secret"] if body.webhook_url else None
+    return SavedNeedCreated(**_view(record, today).model_dump(), token=token, webhook_secret=secret)
 
 
 @router.get("/needs/{need_id}", response_model=SavedNeed)
@@ -98,6 +115,8 @@ def put_need(
     today = date.today()
     _checked(body, matcher, today)
     _store(request).update(need_id, body.model_dump(mode="json"))
+    _alerts(request).forget_need(need_id)  # a new need: its alerts start again from now
+    _baseline(request, matcher, need_id, body)
     return _view(_owned(request, need_id, token), today)
 
 
@@ -105,8 +124,42 @@ def put_need(
 def delete_need(need_id: str, request: Request, token: TokenHeader = None) -> Response:
     """Delete a saved need (its owner only); a published challenge disappears with it."""
     _owned(request, need_id, token)
+    _alerts(request).forget_need(need_id)
     _store(request).delete(need_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/needs/{need_id}/alerts", response_model=AlertList)
+def need_alerts(need_id: str, request: Request, token: TokenHeader = None) -> AlertList:
+    """New strong or possible matches since the need was saved, newest first, with the state
+    of each delivery (webhook, e-mail)."""
+    _owned(request, need_id, token)
+    return AlertList.model_validate(
+        {"need_id": need_id, "alerts": _alerts(request).of_need(need_id)}
+    )
+
+
+FEED = "application/atom+xml"
+FeedToken = Annotated[
+    str | None, Query(description="The owner token (feed readers send no headers).")
+]
+
+
+@router.get(
+    "/needs/{need_id}/alerts.atom",
+    response_class=Response,
+    responses={200: {"content": {FEED: {"schema": {"type": "string"}}}}},
+)
+def need_feed(
+    need_id: str,
+    request: Request,
+    token: FeedToken = None,
+    header_token: TokenHeader = None,
+) -> Response:
+    """The need's alerts as an Atom feed; the feed's address with its token is the secret."""
+    record = _owned(request, need_id, token or header_token)
+    base = request.app.state.alert_settings.public_url
+    return Response(atom_feed(record, _alerts(request).of_need(need_id), base), media_type=FEED)
 
 
 @router.get("/challenges", response_model=ChallengeList)

@@ -38,6 +38,7 @@ class Erased:
     shortlist: int = 0
     marks: int = 0
     saved_needs: int = 0
+    alerts: int = 0
     shown: int = 0
     feedback: int = 0
     job_reports: int = 0

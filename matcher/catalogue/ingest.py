@@ -59,10 +59,12 @@ class IngestReport:
     index: dict[str, Any] = field(default_factory=dict)
     erased: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    changed: list[str] = field(default_factory=list)  # listed entities added or changed
 
     def summary(self) -> dict[str, Any]:
-        """The report as JSON-ready data."""
+        """The report as JSON-ready data (without the changed ids)."""
         data = asdict(self)
+        data.pop("changed")
         data["seconds"] = round(self.seconds, 3)
         data["rejected"] = [
             {k: v for k, v in asdict(r).items() if v is not None} for r in self.rejected
@@ -269,5 +271,6 @@ def write(
     counts, report.deleted = store.write(changed, gone, plan.journal())
     report.inserted, report.updated = counts.inserted, counts.updated
     report.unchanged = len(loaded.entities) - len(changed)
+    report.changed = [e.id for e in changed if is_listed(e)]
     number = catalogue.writes.count(bool(counts.written or report.deleted))
     return Written(report, number, plan, known)

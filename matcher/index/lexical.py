@@ -143,6 +143,26 @@ class LexicalIndex:
         found = np.flatnonzero(raw > 0)
         return found, raw[found] / self._ceiling(terms)
 
+    def scores_at(self, need: str, positions: np.ndarray) -> np.ndarray:
+        """The normalised BM25 scores of the need for the documents at these positions only
+        (the numbers `scores` gives them): each term's postings are searched at the positions,
+        so the work grows with the positions asked for, not with the catalogue."""
+        out = np.zeros(len(positions), dtype=np.float32)
+        terms = self.query_terms(need)
+        if not terms or not len(positions):
+            return out
+        arrays = self.bm25.scores
+        indptr, indices, data = arrays["indptr"], arrays["indices"], arrays["data"]
+        for term in terms:
+            column = self.bm25.vocab_dict[term]
+            start, end = int(indptr[column]), int(indptr[column + 1])
+            if start == end:
+                continue
+            docs = indices[start:end]
+            where = np.minimum(np.searchsorted(docs, positions), end - start - 1)
+            out += np.where(docs[where] == positions, data[start:end][where], 0.0)
+        return out / self._ceiling(terms)
+
     def _ceiling(self, terms: list[str]) -> float:
         """The highest score the query terms could reach: each at full weight. The document
         frequencies come from the index's own arrays (bm25s has no call for them), which is

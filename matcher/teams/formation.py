@@ -15,6 +15,7 @@ import numpy as np
 
 from matcher.encoders.base import Encode
 from matcher.served import Loaded
+from matcher.settings import AccessSettings
 from matcher.teams import greedy as greedy_solver
 from matcher.teams import milp as exact_solver
 from matcher.teams.build import (
@@ -198,6 +199,15 @@ class TeamLimits:
     max_people: int | None = None
     max_challenges: int | None = None
     max_seconds: float | None = None
+
+    @classmethod
+    def for_caller(cls, access: AccessSettings, public: bool) -> "TeamLimits":
+        """The bounds for a caller: the access settings' public ones without an API key."""
+        if not public:
+            return cls()
+        return cls(
+            access.public_team_people, access.public_team_challenges, access.public_team_seconds
+        )
 
     def check(self, request: TeamRequest, people: int) -> float:
         """Refuse a request over the bounds, before anything is encoded; the time limit the

@@ -1,13 +1,15 @@
 """Saved needs and published challenges: requests and answers."""
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from matcher.schemas import Band, NeedRequest, Reasons, Term
+from matcher.schemas import Band, NeedRequest, Reasons, Term, WebUrl
 
 Visibility = Literal["private", "public"]
+EMAIL = r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$"
+Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL)]
 
 
 class SavedNeedIn(NeedRequest):
@@ -24,6 +26,10 @@ class SavedNeedIn(NeedRequest):
     deadline: date | None = Field(
         None, description="The last day the challenge is open (needed when public)."
     )
+    webhook_url: WebUrl | None = Field(
+        None, description="Alerts are POSTed here, signed with HMAC-SHA256 (X-Signature)."
+    )
+    email: Email | None = Field(None, description="Alerts are mailed here (where SMTP is set).")
 
     @model_validator(mode="after")
     def _public_needs_owner_and_deadline(self) -> "SavedNeedIn":
@@ -56,9 +62,39 @@ class SavedNeed(SavedNeedIn):
 
 class SavedNeedCreated(SavedNeed):
     """A new need, with the token that is its owner's only way to read or change it (shown
-    once; not needed for a need saved with an API key)."""
+    once; not needed for a need saved with an API key) and the secret its webhook deliveries
+    are signed with."""
 
     token: str | None = None
+    webhook_secret: str | None = None
+
+
+class Delivery(BaseModel):
+    """One channel's delivery of an alert."""
+
+    status: Literal["pending", "sending", "sent", "failed"]
+    attempts: int
+    last_error: str | None = None
+
+
+class Alert(BaseModel):
+    """A new strong or possible match for a saved need."""
+
+    id: int
+    entity_id: str
+    name: str
+    kind: str
+    band: Band
+    relevance: float
+    created: str
+    deliveries: dict[str, Delivery] = {}
+
+
+class AlertList(BaseModel):
+    """A saved need's alerts, newest first."""
+
+    need_id: str
+    alerts: list[Alert]
 
 
 class Challenge(BaseModel):

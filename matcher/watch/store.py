@@ -16,12 +16,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from matcher.files import checkpoint_sqlite
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS saved_needs (
     id TEXT PRIMARY KEY, token_hash TEXT, key_id TEXT, body TEXT NOT NULL,
-    visibility TEXT NOT NULL, deadline TEXT, created REAL NOT NULL, updated REAL NOT NULL
+    visibility TEXT NOT NULL, deadline TEXT, created REAL NOT NULL, updated REAL NOT NULL,
+    webhook_secret TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS saved_needs_open ON saved_needs (visibility, deadline);
 """
@@ -67,7 +66,7 @@ class WatchStore:
         token = None if key_id else new_token()
         now = time.time()
         self._run(
-            "INSERT INTO saved_needs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO saved_needs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 need_id,
                 token_hash(token) if token else None,
@@ -77,6 +76,7 @@ class WatchStore:
                 body.get("deadline"),
                 now,
                 now,
+                new_token(),
             ),
         )
         return need_id, token
@@ -112,6 +112,10 @@ class WatchStore:
     def delete(self, need_id: str) -> bool:
         return self._run("DELETE FROM saved_needs WHERE id = ?", (need_id,)) > 0
 
+    def all(self) -> list[dict[str, Any]]:
+        """Every saved need, oldest first."""
+        return [_record(r) for r in self._rows("SELECT * FROM saved_needs ORDER BY created, id")]
+
     def open_challenges(self, today: date) -> list[dict[str, Any]]:
         """Public needs whose deadline is today or later, soonest deadline first."""
         rows = self._rows(
@@ -130,35 +134,5 @@ def _record(row: sqlite3.Row) -> dict[str, Any]:
         "body": json.loads(row["body"]),
         "created": stamp(row["created"]),
         "updated": stamp(row["updated"]),
+        "webhook_secret": row["webhook_secret"],
     }
-
-
-class ErasableWatchStore(WatchStore):
-    """The store as the erasure protocol sees it: an erased entity leaves every saved need's
-    exclusions (a need's own text is the asker's, not the entity's)."""
-
-    def needs_from(self, entity_ids: list[str]) -> list[tuple[str, str]]:
-        """Saved needs are never built from an entity's text."""
-        return []
-
-    def erase(self, entity_ids: list[str]) -> dict[str, int]:
-        """Drop these ids from the exclusions of every saved need; how many needs changed."""
-        gone = set(entity_ids)
-        changed = 0
-        with self._lock, self._db:
-            for row in self._db.execute("SELECT id, body FROM saved_needs").fetchall():
-                body = json.loads(row["body"])
-                kept = [e for e in body.get("exclude", []) if e not in gone]
-                if len(kept) != len(body.get("exclude", [])):
-                    body["exclude"] = kept
-                    self._db.execute(
-                        "UPDATE saved_needs SET body = ? WHERE id = ?",
-                        (json.dumps(body, ensure_ascii=False), row["id"]),
-                    )
-                    changed += 1
-        return {"saved_needs": changed}
-
-    def checkpoint(self) -> bool:
-        """Empty the WAL into the database file, so erased ids linger in no file."""
-        with self._lock:
-            return checkpoint_sqlite(self._db)

@@ -1,0 +1,122 @@
+"""The alert pass: after an ingest, every saved need against the entities that ingest added or
+changed, and only those (the catalogue is never ranked again for a saved need).
+
+For each need: its vector (kept per model, so only new needs are encoded), its scale on each
+language shard (from the shard's fixed sample, as for any request), the dense scores of the
+changed entities' texts, and their BM25 scores looked up at their own positions
+(LexicalIndex.scores_at). The strength model grades them as a recommendation would; a match
+that is strong or possible, admitted by the need's kinds, filters and exclusions, and not shown
+to the need before, becomes an alert, with an outbox row for each channel the need has.
+"""
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from matcher.encoders.base import Encode
+from matcher.schemas import KINDS, AnyEntity, NeedRequest
+from matcher.search.calibration import reference_language, shard_scales
+from matcher.search.filters import passes
+from matcher.search.query import NO_MATCH, Query
+from matcher.search.strength import Grader, can_be_strong
+from matcher.served import Loaded
+from matcher.text import guess_language, need_language
+from matcher.watch.alert_store import AlertStore
+
+ALERT_BANDS = ("strong", "possible")
+
+
+def channels_of(body: dict[str, Any]) -> list[str]:
+    """The delivery channels a saved need asked for (the API list and feed need none)."""
+    return [c for c, field in (("webhook", "webhook_url"), ("email", "email")) if body.get(field)]
+
+
+def need_vectors(
+    alerts: AlertStore, model: str, encode: Encode, records: list[dict[str, Any]]
+) -> np.ndarray:
+    """The saved needs' vectors, encoding (and keeping) only those not kept yet."""
+    ids = [r["id"] for r in records]
+    kept = alerts.vectors(model, ids)
+    missing = [r for r in records if r["id"] not in kept]
+    if missing:
+        fresh = encode([r["body"]["need"] for r in missing])
+        new = {r["id"]: fresh[i] for i, r in enumerate(missing)}
+        alerts.keep_vectors(model, new)
+        kept |= new
+    return np.vstack([kept[i] for i in ids]).astype(np.float32)
+
+
+def scaled_queries(loaded: Loaded, texts: list[str], vectors: np.ndarray) -> list[Query]:
+    """Queries with each need's scale per shard (from the shards' fixed samples) and no
+    lexical matches yet: unlike a request, an alert pass never runs BM25 over the catalogue."""
+    retriever = loaded.retriever
+    per_shard = {
+        language: shard_scales(vectors, shard.mean, shard.sample)
+        for language, shard in retriever.snapshot.shards.items()
+    }
+    out = []
+    for row, text in enumerate(texts):
+        scales = {language: found[row] for language, found in per_shard.items()}
+        reference = reference_language(scales, guess_language(text), retriever.sizes)
+        out.append(Query(vectors[row : row + 1], *NO_MATCH, scales, reference))
+    return out
+
+
+def _admitted(body: dict[str, Any], entities: list[AnyEntity]) -> list[int]:
+    request = NeedRequest.model_validate(
+        {k: v for k, v in body.items() if k in NeedRequest.model_fields}
+    )
+    kinds = set(request.kinds or KINDS)
+    return [
+        i
+        for i, e in enumerate(entities)
+        if e.id not in request.exclude and passes(e, kinds, request.filters)
+    ]
+
+
+def alert_pass(
+    loaded: Loaded, model: str, encode: Encode, alerts: AlertStore, changed: list[str]
+) -> list[int]:
+    """New alerts for the entities an ingest added or changed; their ids."""
+    entities = [
+        loaded.entities[e]
+        for e in dict.fromkeys(changed)
+        if e in loaded.entities and e in loaded.retriever.positions
+    ]
+    records = alerts.needs.all()
+    if not entities or not records:
+        return []
+    texts = [r["body"]["need"] for r in records]
+    queries = scaled_queries(loaded, texts, need_vectors(alerts, model, encode, records))
+    lexical = loaded.snapshot.lexical
+    where = np.array([lexical.position.get(e.id, -1) for e in entities], dtype=np.int64)
+    found: list[dict[str, Any]] = []
+    for record, text, query in zip(records, texts, queries, strict=True):
+        admitted = _admitted(record["body"], entities)
+        if not admitted:
+            continue
+        at = where[admitted]
+        order = np.argsort(at)
+        at, rows = at[order], [admitted[i] for i in order]
+        listed = at >= 0
+        scores = lexical.scores_at(text, at[listed])
+        own = replace(query, matched=at[listed], lexical=scores, found={}, scored={}, batched={})
+        candidates = loaded.retriever.score_many(own, [entities[i].id for i in rows])
+        strong_allowed = can_be_strong(text, lexical.known_share(text))
+        grade = Grader(loaded.strength, own, strong_allowed, need_language(text))
+        for row, candidate in zip(rows, candidates, strict=True):
+            relevance, band = grade(candidate)
+            if band in ALERT_BANDS:
+                entity = entities[row]
+                found.append(
+                    {
+                        "need_id": record["id"],
+                        "entity_id": entity.id,
+                        "name": entity.name,
+                        "kind": entity.kind,
+                        "band": band,
+                        "relevance": relevance,
+                    }
+                )
+    return alerts.add(found, {r["id"]: channels_of(r["body"]) for r in records})

@@ -1,0 +1,170 @@
+"""Delivering alerts: an Atom feed per saved need, webhooks signed with HMAC-SHA256, e-mail
+through SMTP, from the outbox in the store.
+
+A delivery is marked `sending` before it is tried and `sent` after; a server that stops in
+between tries it again when it starts (an alert is never lost). Each delivery carries the
+alert's own id (`X-Alert-Id` for webhooks, the `Message-ID` of an e-mail), so a receiver that
+saw it already can drop the repeat of such an interrupted attempt. A failed attempt waits
+`backoff_s`, doubling, and after `max_attempts` the delivery is shown as failed.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import smtplib
+import socket
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from email.message import EmailMessage
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from matcher.settings import AlertSettings
+from matcher.watch.alert_store import AlertStore
+
+log = logging.getLogger("matcher.alerts")
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def payload(row: dict[str, Any], base: str) -> dict[str, Any]:
+    """What a channel says about one alert."""
+    return {
+        "alert_id": row["alert_id"],
+        "need_id": row["need_id"],
+        "entity_id": row["entity_id"],
+        "name": row["name"],
+        "kind": row["kind"],
+        "band": row["band"],
+        "relevance": row["relevance"],
+        "url": f"{base.rstrip('/')}/entities/{urllib.parse.quote(row['entity_id'])}",
+    }
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The X-Signature header of a webhook body: sha256=<hex HMAC-SHA256 with the secret>."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def check_webhook_host(url: str, allow_private: bool) -> None:
+    """Refuse a webhook whose host resolves to a private, loopback or link-local address."""
+    if allow_private:
+        return
+    host = urllib.parse.urlsplit(url).hostname or ""
+    for info in socket.getaddrinfo(host, None):
+        address = ipaddress.ip_address(info[4][0])
+        if address.is_private or address.is_loopback or address.is_link_local:
+            raise ValueError(f"the webhook host {host} is a private address")
+
+
+def send_webhook(row: dict[str, Any], need: dict[str, Any], settings: AlertSettings) -> None:
+    url = need["body"]["webhook_url"]
+    check_webhook_host(url, settings.allow_private_webhooks)
+    body = json.dumps(payload(row, settings.public_url)).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Alert-Id": f"alert-{row['alert_id']}",
+        "X-Signature": signature(need["webhook_secret"], body),
+    }
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=settings.timeout_s) as answer:
+        if not 200 <= answer.status < 300:
+            raise OSError(f"the webhook answered {answer.status}")
+
+
+def send_email(row: dict[str, Any], need: dict[str, Any], settings: AlertSettings) -> None:
+    if not settings.smtp_host:
+        raise OSError("no SMTP server is configured")
+    data = payload(row, settings.public_url)
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = need["body"]["email"]
+    message["Subject"] = f"New {data['band']} match: {data['name']}"
+    message["Message-ID"] = f"<alert-{row['alert_id']}@matcher>"
+    title = need["body"].get("title") or need["body"]["need"][:80]
+    message.set_content(
+        f"A new {data['band']} match for your saved need “{title}”:\n\n"
+        f"{data['name']} ({data['kind']})\n{data['url']}\n"
+    )
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_s) as smtp:
+        smtp.send_message(message)
+
+
+SENDERS: dict[str, Callable[[dict[str, Any], dict[str, Any], AlertSettings], None]] = {
+    "webhook": send_webhook,
+    "email": send_email,
+}
+
+
+def deliver_due(alerts: AlertStore, settings: AlertSettings, now: float | None = None) -> int:
+    """Try every delivery that is due; how many were sent."""
+    now = time.time() if now is None else now
+    sent = 0
+    for row in alerts.due(now):
+        need = alerts.needs.get(row["need_id"])
+        if need is None:
+            continue
+        alert, channel = row["alert_id"], row["channel"]
+        alerts.mark(alert, channel, "sending", now)
+        try:
+            SENDERS[channel](row, need, settings)
+        except (OSError, ValueError, smtplib.SMTPException, urllib.error.URLError) as exc:
+            tried = row["attempts"] + 1
+            status = "failed" if tried >= settings.max_attempts else "pending"
+            wait = settings.backoff_s * 2 ** (tried - 1)
+            alerts.mark(alert, channel, status, time.time() + wait, str(exc)[:300])
+            log.warning("alert %s by %s: attempt %d failed: %s", alert, channel, tried, exc)
+            continue
+        alerts.mark(alert, channel, "sent", now)
+        sent += 1
+    return sent
+
+
+class Deliverer:
+    """A thread that delivers due alerts every few seconds until stopped."""
+
+    def __init__(self, alerts: AlertStore, settings: AlertSettings) -> None:
+        self.alerts, self.settings = alerts, settings
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="alert-delivery", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.settings.timeout_s + 5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                deliver_due(self.alerts, self.settings)
+            except Exception:  # the loop must outlive one bad row; it is logged
+                log.exception("alert delivery failed")
+            self._stop.wait(self.settings.deliver_every_s)
+
+
+def atom_feed(need: dict[str, Any], alerts: list[dict[str, Any]], base: str) -> bytes:
+    """A saved need's alerts as an Atom feed."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    title = need["body"].get("title") or need["body"]["need"][:80]
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"New matches: {title}"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"urn:matcher:{need['id']}"
+    newest = alerts[0]["created"] if alerts else need["updated"]
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = newest
+    for alert in alerts:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:matcher:alert:{alert['id']}"
+        ET.SubElement(
+            entry, f"{{{ATOM}}}title"
+        ).text = f"{alert['name']} ({alert['kind']}, {alert['band']} match)"
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = alert["created"]
+        link = f"{base.rstrip('/')}/entities/{urllib.parse.quote(alert['entity_id'])}"
+        ET.SubElement(entry, f"{{{ATOM}}}link", href=link)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
