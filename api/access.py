@@ -63,6 +63,10 @@ ROUTE_ROLES: dict[tuple[str, str], tuple[Role, bool]] = {
     ("GET", "/v1/challenges"): ("reader", True),
     ("GET", "/v1/challenges/{challenge_id}"): ("reader", True),
     ("GET", "/v1/entities/{entity_id}/challenges"): ("reader", True),
+    ("POST", "/v1/introductions"): ("reader", True),  # rate-limited per requester's contact
+    ("GET", "/v1/introductions/{intro_id}"): ("reader", True),  # with the requester's token
+    ("GET", "/v1/introductions"): ("editor", False),
+    ("PUT", "/v1/introductions/{intro_id}/status"): ("editor", False),
     ("GET", "/v1/portfolios"): ("reader", False),
     ("GET", "/v1/portfolios/{portfolio_id}"): ("reader", False),
     ("GET", "/v1/portfolios/{portfolio_id}/export.csv"): ("reader", False),

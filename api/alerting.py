@@ -36,4 +36,5 @@ def install_watch(app: FastAPI, matcher: Matcher, settings: AlertSettings) -> No
     matcher.watch_erasure(store)
     matcher.on_ingested(alerting(matcher, store.alerts))
     app.state.watch, app.state.alerts, app.state.alert_settings = store, store.alerts, settings
-    app.state.deliverer = Deliverer(store.alerts, settings)
+    app.state.introductions = store.introductions
+    app.state.deliverer = Deliverer(store.alerts, store.introductions, settings)

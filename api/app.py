@@ -23,6 +23,7 @@ from api.routers import (
     entities,
     health,
     ingest,
+    introductions,
     jobs,
     needs,
     pages,
@@ -94,7 +95,8 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     for router in (health.router, pages.router, docs.router):
         app.include_router(router)
     api = (recommendations.router, ingest.router, entities.router, entities.map_router)
-    for router in (*api, teams.router, coach.router, needs.router, reranker.router, jobs.router):
+    watch = (needs.router, introductions.router)
+    for router in (*api, teams.router, coach.router, *watch, reranker.router, jobs.router):
         app.include_router(
             router, dependencies=[AUTHORISED, VALID_UNICODE], responses=ERROR_RESPONSES
         )

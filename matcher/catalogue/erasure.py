@@ -39,6 +39,7 @@ class Erased:
     marks: int = 0
     saved_needs: int = 0
     alerts: int = 0
+    introductions: int = 0
     shown: int = 0
     feedback: int = 0
     job_reports: int = 0

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from matcher.files import checkpoint_sqlite
+from matcher.watch.introductions import Introductions
 from matcher.watch.store import WatchStore, stamp
 
 SCHEMA = """
@@ -202,6 +203,7 @@ class ErasableWatchStore(WatchStore):
     def __init__(self, path: Path) -> None:
         super().__init__(path)
         self.alerts = AlertStore(self)
+        self.introductions = Introductions(self)
 
     def needs_from(self, entity_ids: list[str]) -> list[tuple[str, str]]:
         """Saved needs are never built from an entity's text."""
@@ -222,7 +224,11 @@ class ErasableWatchStore(WatchStore):
                         (json.dumps(body, ensure_ascii=False), row["id"]),
                     )
                     changed += 1
-        return {"saved_needs": changed, "alerts": self.alerts.erase(entity_ids)}
+        return {
+            "saved_needs": changed,
+            "alerts": self.alerts.erase(entity_ids),
+            "introductions": self.introductions.erase(entity_ids),
+        }
 
     def checkpoint(self) -> bool:
         """Empty the WAL into the database file, so erased ids linger in no file."""

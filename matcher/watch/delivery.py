@@ -27,6 +27,7 @@ from xml.etree import ElementTree as ET
 
 from matcher.settings import AlertSettings
 from matcher.watch.alert_store import AlertStore
+from matcher.watch.introductions import Introductions
 
 log = logging.getLogger("matcher.alerts")
 ATOM = "http://www.w3.org/2005/Atom"
@@ -125,25 +126,74 @@ def deliver_due(alerts: AlertStore, settings: AlertSettings, now: float | None =
     return sent
 
 
-class Deliverer:
-    """A thread that delivers due alerts every few seconds until stopped."""
+def send_introduction(record: dict[str, Any], settings: AlertSettings) -> None:
+    """An introduction request to the entity's public e-mail contact."""
+    if not settings.smtp_host:
+        raise OSError("no SMTP server is configured")
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = record["send_to"]
+    message["Reply-To"] = record["contact"]
+    message["Subject"] = f"Introduction request from {record['requester']}"
+    message["Message-ID"] = f"<{record['id'].replace(':', '-')}@matcher>"
+    message.set_content(
+        f"{record['requester']} ({record['contact']}) asks to be introduced, through the "
+        f"Stockholm innovation matchmaking service:\n\n{record['message']}\n\n"
+        "Answer them directly by replying to this message.\n"
+    )
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_s) as smtp:
+        smtp.send_message(message)
 
-    def __init__(self, alerts: AlertStore, settings: AlertSettings) -> None:
-        self.alerts, self.settings = alerts, settings
+
+def deliver_introductions(
+    introductions: Introductions, settings: AlertSettings, now: float | None = None
+) -> int:
+    """Send every introduction e-mail that is due; how many were sent."""
+    now = time.time() if now is None else now
+    sent = 0
+    for record in introductions.due(now):
+        introductions.mark(record["id"], "sending", now)
+        try:
+            send_introduction(record, settings)
+        except (OSError, smtplib.SMTPException) as exc:
+            tried = record["attempts"] + 1
+            state = "failed" if tried >= settings.max_attempts else "pending"
+            wait = settings.backoff_s * 2 ** (tried - 1)
+            introductions.mark(record["id"], state, time.time() + wait, str(exc)[:300])
+            continue
+        introductions.mark(record["id"], "sent", now)
+        sent += 1
+    return sent
+
+
+class Deliverer:
+    """A thread that delivers due alerts and introductions every few seconds until stopped."""
+
+    def __init__(
+        self, alerts: AlertStore, introductions: Introductions, settings: AlertSettings
+    ) -> None:
+        self.alerts, self.introductions, self.settings = alerts, introductions, settings
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="alert-delivery", daemon=True)
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        """Start delivering (again, after a stop: an app may be started more than once)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="alert-delivery", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=self.settings.timeout_s + 5)
+        if self._thread is not None:
+            self._thread.join(timeout=self.settings.timeout_s + 5)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
                 deliver_due(self.alerts, self.settings)
+                deliver_introductions(self.introductions, self.settings)
             except Exception:  # the loop must outlive one bad row; it is logged
                 log.exception("alert delivery failed")
             self._stop.wait(self.settings.deliver_every_s)

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from matcher.schemas import Band, NeedRequest, Reasons, Term, WebUrl
 
@@ -132,3 +132,55 @@ class EntityChallenges(BaseModel):
 
     entity_id: str
     results: list[ChallengeMatch]
+
+
+IntroStatus = Literal["requested", "forwarded", "accepted", "declined"]
+
+
+class IntroductionIn(BaseModel):
+    """A request to be introduced to a company, lab or researcher."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entity_id: str
+    requester: Term = Field(..., description="Who asks (a name, an organisation).")
+    contact: Email = Field(..., description="Where the answer goes; passed on to the entity.")
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class Introduction(BaseModel):
+    """A request as its requester sees it."""
+
+    id: str
+    entity_id: str
+    requester: str
+    message: str
+    route: Literal["email", "operator"] = Field(
+        ..., description="Sent to the entity's public contact, or through an operator."
+    )
+    status: IntroStatus
+    created: str
+    updated: str
+
+
+class IntroductionCreated(Introduction):
+    """A new request, with the token its requester follows it with (shown once)."""
+
+    token: str
+
+
+class QueuedIntroduction(Introduction):
+    """A request as an operator sees it, with the requester's contact and the delivery."""
+
+    contact: str
+    delivery: str | None = None
+    attempts: int = 0
+    last_error: str | None = None
+
+
+class IntroductionStatus(BaseModel):
+    """An operator's step on a request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["forwarded", "accepted", "declined"]
