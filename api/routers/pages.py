@@ -48,6 +48,24 @@ def map_page() -> HTMLResponse:
     return _page("map.html")
 
 
+@router.get("/challenges", response_class=HTMLResponse)
+def challenges_page() -> HTMLResponse:
+    """Open challenges: find one, or publish one."""
+    return _page("challenges.html")
+
+
+@router.get("/needs/{need_id}", response_class=HTMLResponse)
+def saved_need_page(need_id: str) -> HTMLResponse:
+    """A saved need with its alerts (the owner token travels in the address's fragment)."""
+    return _page("need.html")
+
+
+@router.get("/introductions/{intro_id}", response_class=HTMLResponse)
+def introduction_page(intro_id: str) -> HTMLResponse:
+    """An introduction request's status, for its requester (token in the fragment)."""
+    return _page("introduction.html")
+
+
 @router.get("/openlab/example.json")
 def openlab_example() -> dict[str, Any]:
     """The demo's OpenLab challenges and pool, to fill the OpenLab form."""

@@ -174,6 +174,11 @@ function apiHeaders(extra) {
   return headers;
 }
 
+/* The owner token a private link carries after its "#" (never sent to the server in the URL). */
+function fragmentToken() {
+  return decodeURIComponent(location.hash.replace(/^#/, ""));
+}
+
 async function api(path, options) {
   const init = Object.assign({}, options || {});
   init.headers = apiHeaders(init.headers);
@@ -197,7 +202,7 @@ function say(element, text, isError) {
 
 /* The navigation every page shares, with the current page marked. */
 function navigation(current) {
-  const links = [["/", "nav.startup"], ["/coach", "nav.coach"], ["/openlab", "nav.openlab"], ["/map", "nav.map"], ["/docs", "nav.api"]];
+  const links = [["/", "nav.startup"], ["/challenges", "nav.challenges"], ["/coach", "nav.coach"], ["/openlab", "nav.openlab"], ["/map", "nav.map"], ["/docs", "nav.api"]];
   const nav = document.querySelector("nav");
   fill(nav, links.map(([href, key]) => h("a", { href, "data-i18n": key, "aria-current": href === current ? "page" : null })));
   nav.setAttribute("data-i18n-label", "nav.pages");

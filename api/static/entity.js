@@ -54,8 +54,22 @@ function profile(e) {
   ];
 }
 
+function challengeMatch(m) {
+  const c = m.challenge;
+  return h("li", { class: "card" }, [
+    h("h3", {}, [h("a", { href: `/challenges#${encodeURIComponent(c.id)}`, text: c.title })]),
+    h("div", { class: "meta" }, [bandLabel(m), ` ${t("challenges.by", { owner: c.owner_organisation, deadline: c.deadline })}`]),
+    m.reasons.terms.length ? h("div", { class: "terms" }, [t("card.terms"), " ", ...m.reasons.terms.map((term) => h("span", { text: term }))]) : null,
+  ]);
+}
+
 function draw() {
   if (!loaded) return;
+  document.getElementById("intro").hidden = false;
+  if (loaded.challenges && loaded.challenges.results.length) {
+    fill(document.getElementById("challenges"), loaded.challenges.results.map(challengeMatch));
+    document.getElementById("challenges-section").hidden = false;
+  }
   document.title = `${loaded.entity.name} – ${t("site")}`;
   fill(document.getElementById("profile"), profile(loaded.entity));
   for (const relation of ["similar", "complements"]) {
@@ -82,17 +96,32 @@ async function load() {
     say(message, "");
     message.removeAttribute("data-i18n");
     draw();
-    const [similar, complements] = await Promise.all([
+    const [similar, complements, challenges] = await Promise.all([
       api(`/v1/entities/${encodeURIComponent(entityId)}/similar?top_k=6`),
       api(`/v1/entities/${encodeURIComponent(entityId)}/complements?top_k=6`),
+      api(`/v1/entities/${encodeURIComponent(entityId)}/challenges?top_k=5`).catch(() => null),
     ]);
-    Object.assign(loaded, { similar, complements });
+    Object.assign(loaded, { similar, complements, challenges });
     draw();
   } catch (error) {
     message.removeAttribute("data-i18n");
     say(message, !loaded && error.status === 404 ? t("entity.missing") : error.message, true);
   }
 }
+
+document.getElementById("intro-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const value = (id) => document.getElementById(id).value.trim();
+  const body = { entity_id: entityId, requester: value("intro-name"), contact: value("intro-contact"), message: value("intro-message") };
+  const out = document.getElementById("intro-sent");
+  try {
+    const made = await api("/v1/introductions", { method: "POST", body });
+    const link = `${location.origin}/introductions/${encodeURIComponent(made.id)}#${encodeURIComponent(made.token)}`;
+    fill(out, [t(made.route === "email" ? "intro.sent.email" : "intro.sent.operator"), " ", h("a", { href: link, text: link })]);
+  } catch (error) {
+    fill(out, [h("span", { class: "error", text: error.message })]);
+  }
+});
 
 document.addEventListener("uilang", draw);
 backLink();

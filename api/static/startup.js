@@ -70,6 +70,7 @@ function showExcluded() {
 
 function clearResults() {
   last = null;
+  document.getElementById("save").hidden = true;
   for (const id of ["aspects-section", "set-section", "partners-section", "testbeds-section"]) {
     document.getElementById(id).hidden = true;
   }
@@ -120,7 +121,28 @@ function render(data, search) {
   showList("testbeds", data.testbeds, search.kinds);
   say(message, t("startup.found", { partners: data.results.length, testbeds: data.testbeds.length }));
   document.getElementById("copy-link").hidden = false;
+  document.getElementById("save").hidden = false;
 }
+
+/* "Save and alert me": the search as a saved need; its private link is shown once. */
+document.getElementById("save-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!last) return;
+  const s = last.search;
+  const email = document.getElementById("save-email").value.trim();
+  const body = {
+    need: s.need, kinds: s.kinds.length ? s.kinds : null, exclude: s.exclude, email: email || null,
+    filters: { open_to_smes: s.sme || null, trl: s.trl ? Number(s.trl) : null, areas: s.area ? [s.area] : [] },
+  };
+  const out = document.getElementById("saved");
+  try {
+    const saved = await api("/v1/needs", { method: "POST", body });
+    const link = `${location.origin}/needs/${encodeURIComponent(saved.id)}#${encodeURIComponent(saved.token || "")}`;
+    fill(out, [t("save.done"), " ", h("a", { href: link, text: link })]);
+  } catch (error) {
+    fill(out, [h("span", { class: "error", text: error.message })]);
+  }
+});
 
 async function search(search) {
   if (!search.need) { clearResults(); return say(message, t("startup.empty"), true); }
