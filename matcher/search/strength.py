@@ -35,16 +35,23 @@ MIN_SPREAD = 1e-3
 
 def features(candidate: Candidate, query: Query) -> list[float]:
     """The signals of one entity for one need, on the need's own scale."""
+    rows = features_many(np.array([candidate.dense]), np.array([candidate.lexical]), query)
+    return [float(v) for v in rows[0]]
+
+
+def features_many(dense: np.ndarray, lexical: np.ndarray, query: Query) -> np.ndarray:
+    """The signals of many entities for one need (rows in FEATURES order), from their dense
+    and lexical scores as the retriever gives them."""
     scale = query.scales.get(query.reference) if query.scales else None
     mean = scale.mean if scale else 0.0
     spread = max(scale.std if scale else 0.0, MIN_SPREAD)
-    return [
-        (candidate.dense - mean) / spread,
-        candidate.lexical,
-        candidate.dense,
-        mean,
-        spread,
-    ]
+    rows = np.empty((len(dense), len(FEATURES)), dtype=np.float64)
+    rows[:, 0] = (dense - mean) / spread
+    rows[:, 1] = lexical
+    rows[:, 2] = dense
+    rows[:, 3] = mean
+    rows[:, 4] = spread
+    return rows
 
 
 @dataclass

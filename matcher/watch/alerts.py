@@ -9,7 +9,6 @@ that is strong or possible, admitted by the need's kinds, filters and exclusions
 to the need before, becomes an alert, with an outbox row for each channel the need has.
 """
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,7 @@ from matcher.schemas import KINDS, AnyEntity, NeedRequest
 from matcher.search.calibration import reference_language, shard_scales
 from matcher.search.filters import passes
 from matcher.search.query import NO_MATCH, Query
-from matcher.search.strength import Grader, can_be_strong
+from matcher.search.strength import can_be_strong, features_many, rounded
 from matcher.served import Loaded
 from matcher.text import guess_language, need_language
 from matcher.watch.alert_store import AlertStore
@@ -75,6 +74,44 @@ def _admitted(body: dict[str, Any], entities: list[AnyEntity]) -> list[int]:
     ]
 
 
+def _graded(
+    loaded: Loaded,
+    need_id: str,
+    text: str,
+    query: Query,
+    entities: list[AnyEntity],
+    at: np.ndarray,
+) -> list[dict[str, Any]]:
+    """The entities that are a strong or possible match for one need, graded together (`at`:
+    their positions in the lexical index, -1 for none)."""
+    if loaded.strength is None:
+        return []
+    lexical = loaded.snapshot.lexical
+    listed = np.sort(at[at >= 0])
+    query.matched, query.lexical = listed, lexical.scores_at(text, listed)
+    dense, lexical_scores = loaded.retriever.score_arrays(query, [e.id for e in entities])
+    model = loaded.strength.for_language(need_language(text))
+    relevance = model.relevance_of(features_many(dense, lexical_scores, query))
+    strong_allowed = can_be_strong(text, lexical.known_share(text))
+    out = []
+    for row in np.flatnonzero(relevance >= model.possible):
+        value = rounded(float(relevance[row]))
+        band = model.band(value, strong_allowed)
+        if band in ALERT_BANDS:
+            entity = entities[row]
+            out.append(
+                {
+                    "need_id": need_id,
+                    "entity_id": entity.id,
+                    "name": entity.name,
+                    "kind": entity.kind,
+                    "band": band,
+                    "relevance": value,
+                }
+            )
+    return out
+
+
 def alert_pass(
     loaded: Loaded, model: str, encode: Encode, alerts: AlertStore, changed: list[str]
 ) -> list[int]:
@@ -89,34 +126,13 @@ def alert_pass(
         return []
     texts = [r["body"]["need"] for r in records]
     queries = scaled_queries(loaded, texts, need_vectors(alerts, model, encode, records))
-    lexical = loaded.snapshot.lexical
-    where = np.array([lexical.position.get(e.id, -1) for e in entities], dtype=np.int64)
+    where = np.array(
+        [loaded.snapshot.lexical.position.get(e.id, -1) for e in entities], dtype=np.int64
+    )
     found: list[dict[str, Any]] = []
     for record, text, query in zip(records, texts, queries, strict=True):
         admitted = _admitted(record["body"], entities)
-        if not admitted:
-            continue
-        at = where[admitted]
-        order = np.argsort(at)
-        at, rows = at[order], [admitted[i] for i in order]
-        listed = at >= 0
-        scores = lexical.scores_at(text, at[listed])
-        own = replace(query, matched=at[listed], lexical=scores, found={}, scored={}, batched={})
-        candidates = loaded.retriever.score_many(own, [entities[i].id for i in rows])
-        strong_allowed = can_be_strong(text, lexical.known_share(text))
-        grade = Grader(loaded.strength, own, strong_allowed, need_language(text))
-        for row, candidate in zip(rows, candidates, strict=True):
-            relevance, band = grade(candidate)
-            if band in ALERT_BANDS:
-                entity = entities[row]
-                found.append(
-                    {
-                        "need_id": record["id"],
-                        "entity_id": entity.id,
-                        "name": entity.name,
-                        "kind": entity.kind,
-                        "band": band,
-                        "relevance": relevance,
-                    }
-                )
+        if admitted:
+            chosen = [entities[i] for i in admitted]
+            found += _graded(loaded, record["id"], text, query, chosen, where[admitted])
     return alerts.add(found, {r["id"]: channels_of(r["body"]) for r in records})
