@@ -56,6 +56,19 @@ def keep_needs(store: ErasableWatchStore, texts: list[str]) -> None:
         store.create({"need": text, "visibility": "private"}, key_id="bench")
 
 
+def need_texts(texts: list[str], count: int) -> list[str]:
+    """`count` distinct needs: pool sentences, then pairs of them where the pool runs out."""
+    rng = random.Random(0)
+    chosen = rng.sample(texts, min(count, len(texts)))
+    seen = set(chosen)
+    while len(chosen) < count:
+        pair = f"{rng.choice(texts)} {rng.choice(texts)}"
+        if pair not in seen:
+            seen.add(pair)
+            chosen.append(pair)
+    return chosen
+
+
 def run_size(size: int, needs: int, batches: list[int], pool: Any, folder: Path) -> dict:
     """Build one catalogue, save the needs, and time the pass after each batch of new ones."""
     generated = Generator(pool, seed=size).generate(size + sum(batches))
@@ -72,8 +85,7 @@ def run_size(size: int, needs: int, batches: list[int], pool: Any, folder: Path)
     matcher.build(str(catalogue), progress=True)
     built = time.perf_counter() - started
     store = ErasableWatchStore(data / "watch.sqlite")
-    rng = random.Random(0)
-    keep_needs(store, rng.sample(pool.texts, min(needs, len(pool.texts))))
+    keep_needs(store, need_texts(pool.texts, needs))
     model, encode = matcher.encoder.model_id, matcher.encoder.encode_queries
     started = time.perf_counter()
     need_vectors(store.alerts, model, encode, store.all())  # the first pass after saving
