@@ -51,6 +51,12 @@ def _swecris(_: tuple[int, ...] | None) -> Evaluation:
     return Swecris()
 
 
+def _challenges(_: tuple[int, ...] | None) -> Evaluation:
+    from matcher.evaluation.challenges import SwecrisChallenges
+
+    return SwecrisChallenges()
+
+
 def _partnersets(_: tuple[int, ...] | None) -> Evaluation:
     from matcher.evaluation.partnersets import PartnerSets
 
@@ -79,6 +85,11 @@ EVALUATIONS: dict[str, Registered] = {
         "SweCRIS in Swedish and English: find a later grant's people among earlier grants",
         "swecris-kth-grants",
         _swecris,
+    ),
+    "swecris-challenges": Registered(
+        "SweCRIS: a company's own later grant among all open challenges (the reverse ranking)",
+        "swecris-kth-grants",
+        _challenges,
     ),
     "partnersets": Registered(
         "partner sets against the plain top list on the demo catalogue",
