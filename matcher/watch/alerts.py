@@ -9,6 +9,7 @@ that is strong or possible, admitted by the need's kinds, filters and exclusions
 to the need before, becomes an alert, with an outbox row for each channel the need has.
 """
 
+import json
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ import numpy as np
 from matcher.encoders.base import Encode
 from matcher.schemas import KINDS, AnyEntity, NeedRequest
 from matcher.search.calibration import reference_language, shard_scales
+from matcher.search.dense_many import dense_many
 from matcher.search.filters import passes
 from matcher.search.query import NO_MATCH, Query
 from matcher.search.strength import can_be_strong, features_many, rounded
@@ -62,16 +64,22 @@ def scaled_queries(loaded: Loaded, texts: list[str], vectors: np.ndarray) -> lis
     return out
 
 
-def _admitted(body: dict[str, Any], entities: list[AnyEntity]) -> list[int]:
-    request = NeedRequest.model_validate(
-        {k: v for k, v in body.items() if k in NeedRequest.model_fields}
-    )
-    kinds = set(request.kinds or KINDS)
-    return [
-        i
-        for i, e in enumerate(entities)
-        if e.id not in request.exclude and passes(e, kinds, request.filters)
-    ]
+def _admitted(
+    body: dict[str, Any], entities: list[AnyEntity], seen: dict[str, list[int]]
+) -> list[int]:
+    """The entities a need's kinds, filters and exclusions admit; needs with the same conditions
+    (most have none) share one answer per pass (`seen`)."""
+    conditions = {k: body[k] for k in ("kinds", "filters", "exclude") if body.get(k) is not None}
+    key = json.dumps(conditions, sort_keys=True, default=str)
+    if key not in seen:
+        request = NeedRequest.model_validate({"need": body["need"], **conditions})
+        kinds = set(request.kinds or KINDS)
+        seen[key] = [
+            i
+            for i, e in enumerate(entities)
+            if e.id not in request.exclude and passes(e, kinds, request.filters)
+        ]
+    return seen[key]
 
 
 def _graded(
@@ -81,15 +89,15 @@ def _graded(
     query: Query,
     entities: list[AnyEntity],
     at: np.ndarray,
+    dense: np.ndarray,
 ) -> list[dict[str, Any]]:
     """The entities that are a strong or possible match for one need, graded together (`at`:
-    their positions in the lexical index, -1 for none)."""
+    their positions in the lexical index, -1 for none; `dense`: their dense scores)."""
     if loaded.strength is None:
         return []
     lexical = loaded.snapshot.lexical
-    listed = np.sort(at[at >= 0])
-    query.matched, query.lexical = listed, lexical.scores_at(text, listed)
-    dense, lexical_scores = loaded.retriever.score_arrays(query, [e.id for e in entities])
+    found = lexical.scores_at(text, np.maximum(at, 0))
+    lexical_scores = np.where(at >= 0, found, 0.0).astype(np.float64)
     model = loaded.strength.for_language(need_language(text))
     relevance = model.relevance_of(features_many(dense, lexical_scores, query))
     strong_allowed = can_be_strong(text, lexical.known_share(text))
@@ -129,10 +137,13 @@ def alert_pass(
     where = np.array(
         [loaded.snapshot.lexical.position.get(e.id, -1) for e in entities], dtype=np.int64
     )
+    dense = dense_many(loaded.retriever, queries, [e.id for e in entities])
     found: list[dict[str, Any]] = []
-    for record, text, query in zip(records, texts, queries, strict=True):
-        admitted = _admitted(record["body"], entities)
+    seen: dict[str, list[int]] = {}
+    for row, (record, text, query) in enumerate(zip(records, texts, queries, strict=True)):
+        admitted = _admitted(record["body"], entities, seen)
         if admitted:
             chosen = [entities[i] for i in admitted]
-            found += _graded(loaded, record["id"], text, query, chosen, where[admitted])
+            scores = dense[row, admitted]
+            found += _graded(loaded, record["id"], text, query, chosen, where[admitted], scores)
     return alerts.add(found, {r["id"]: channels_of(r["body"]) for r in records})
