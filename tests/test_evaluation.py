@@ -171,6 +171,20 @@ def test_the_swecris_benchmark_finds_later_grants_people_among_earlier_ones(tmp_
     assert needs_of([], set()) == []
 
 
+def test_a_company_finds_its_own_later_grant_among_the_challenges(tmp_path: Path) -> None:
+    from matcher.evaluation.challenges import SwecrisChallenges
+
+    settings = Settings(data_dir=tmp_path / "data", encoder=EncoderSettings(name="fake"))
+    result = SwecrisChallenges().run(settings, grants_file(tmp_path), encoder=FakeEncoder())
+    assert result.details["companies"] == 1 and result.details["later_grants"] == 3
+    pairs = {s: result.metrics[f"{s}/all/pairs"] for s in ("dev", "test")}
+    assert sum(pairs.values()) == 2, "Hybrit's later grant, in Swedish and in English"
+    split = "dev" if pairs["dev"] else "test"
+    for system in ("engine", "bm25", "dense"):
+        assert result.metrics[f"{split}/all/{system}/top10"] == 1.0  # three challenges only
+    assert result.metrics[f"{split}/en/bm25/mrr"] == 1.0, "its own words rank it first"
+
+
 def test_gold_ratings_become_labelled_strength_rows(tmp_path: Path) -> None:
     from matcher.evaluation.strength_fit import gold_parts
 

@@ -54,7 +54,7 @@ class SwecrisChallenges:
         loaded = validate((f"company {r['id']}", r) for r in records)
         if not loaded.entities or not later:
             raise EvaluationDataError(f"no companies before {CUTOFF} or no grants after in {data}")
-        engine = Matcher(settings)
+        engine = Matcher(settings, encoder=encoder)  # type: ignore[arg-type]
         engine.ingest(loaded, replace=True, progress=progress)
         known = {e.id for e in loaded.entities}
         ranks: dict[str, list[tuple[str, str, dict[str, int]]]] = {"sv": [], "en": []}
@@ -77,6 +77,10 @@ class SwecrisChallenges:
             ]
         )  # fmt: skip
         queries = loaded.retriever.queries(texts, vectors, lexical=True)
+        index = loaded.snapshot.lexical
+        # BM25 alone ranks challenges by the raw score: the engine's lexical part is a share of
+        # each need's best possible score, which is not comparable across needs.
+        ceilings = np.array([index.ceiling(index.query_terms(text)) for text in texts])
         model = loaded.strength.for_language(language) if loaded.strength else None
         pairs = []
         for row, (found, _) in enumerate(challenges):
@@ -89,7 +93,7 @@ class SwecrisChallenges:
             for j, query in enumerate(queries):
                 dense, lexical, fused, _ = loaded.retriever.fused_order(query, [company])
                 scores["dense"][j], scores["bm25"][j], scores["engine"][j] = (
-                    dense[0], lexical[0], fused[0]
+                    dense[0], lexical[0] * ceilings[j], fused[0]
                 )  # fmt: skip
                 if model is not None:
                     rows = features_many(dense, lexical, query)

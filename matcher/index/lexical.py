@@ -141,7 +141,7 @@ class LexicalIndex:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         raw = np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
         found = np.flatnonzero(raw > 0)
-        return found, raw[found] / self._ceiling(terms)
+        return found, raw[found] / self.ceiling(terms)
 
     def scores_at(self, need: str, positions: np.ndarray) -> np.ndarray:
         """The normalised BM25 scores of the need for the documents at these positions only
@@ -161,9 +161,9 @@ class LexicalIndex:
             docs = indices[start:end]
             where = np.minimum(np.searchsorted(docs, positions), end - start - 1)
             out += np.where(docs[where] == positions, data[start:end][where], 0.0)
-        return out / self._ceiling(terms)
+        return out / self.ceiling(terms)
 
-    def _ceiling(self, terms: list[str]) -> float:
+    def ceiling(self, terms: list[str]) -> float:
         """The highest score the query terms could reach: each at full weight. The document
         frequencies come from the index's own arrays (bm25s has no call for them), which is
         why bm25s is pinned to one minor version."""
