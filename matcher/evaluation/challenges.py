@@ -5,8 +5,9 @@ cut-off (each with the grants it coordinated). Every later grant is an open chal
 language it has an abstract in. For every later grant coordinated by a company of that
 catalogue, the question is whether the grant's own text ranks in the company's top 10 among all
 challenges of its language. Systems, in the same run: the engine as `GET
-/v1/entities/{id}/challenges` orders them (relevance from the strength model, then the fused
-score), BM25 alone and the dense score alone. Needs are split as in the SweCRIS benchmark
+/v1/entities/{id}/challenges` orders them (the fused score, then relevance), the same ordered by
+relevance first (a variant measured on dev and not kept), BM25 alone (its raw score) and the
+dense score alone. Needs are split as in the SweCRIS benchmark
 (sha256 of the diarienummer): dev and test, test reported; 95 % bootstrap intervals over pairs.
 """
 
@@ -24,7 +25,7 @@ from matcher.search.strength import features_many
 from matcher.settings import Settings
 
 TOP = 10
-SYSTEMS = ("engine", "bm25", "dense")
+SYSTEMS = ("engine", "relevance", "bm25", "dense")
 
 
 def challenge_texts(later: list[Grant], language: str) -> list[tuple[Grant, str]]:
@@ -99,7 +100,8 @@ class SwecrisChallenges:
                     rows = features_many(dense, lexical, query)
                     scores["relevance"][j] = model.relevance_of(rows)[0]
             order = {
-                "engine": np.lexsort((-scores["engine"], -np.round(scores["relevance"], 3))),
+                "engine": np.lexsort((-np.round(scores["relevance"], 3), -scores["engine"])),
+                "relevance": np.lexsort((-scores["engine"], -np.round(scores["relevance"], 3))),
                 "bm25": np.argsort(-scores["bm25"], kind="stable"),
                 "dense": np.argsort(-scores["dense"], kind="stable"),
             }
