@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -164,3 +165,38 @@ def test_a_killed_server_delivers_each_alert_once_after_restart(tmp_path: Path) 
     delivered = Counter(c["headers"]["X-Alert-Id"] for c in hooks.calls)
     assert len(delivered) == 3 and set(delivered.values()) == {1}, delivered
     assert {c["json"]["need_id"] for c in hooks.calls} == {n["id"] for n in needs}
+
+
+def test_an_ingest_from_the_command_line_alerts_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from matcher import cli
+    from matcher.settings import get_settings
+
+    strength_model(tmp_path / "models")
+    data = tmp_path / "data"
+    for name, value in {
+        "MATCHER_DATA_DIR": str(data),
+        "MATCHER_ENCODER__NAME": "fake",
+        "MATCHER_MODELS_DIR": str(tmp_path / "models"),
+        "MATCHER_ACCESS__REQUIRE_KEYS": "false",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        catalogue = write_catalogue(tmp_path / "c.jsonl")
+        assert cli.main(["build", "--catalogue", str(catalogue), "--json"]) == 0
+        with TestClient(create_app(get_settings(), encoder=FakeEncoder())) as client:
+            saved = client.post("/v1/needs", json={"need": NEED}).json()
+        new_lab = write_catalogue(tmp_path / "lab.jsonl", [MATCHING])
+        assert cli.main(["ingest", str(new_lab), "--json"]) == 0
+        with TestClient(create_app(get_settings(), encoder=FakeEncoder())) as client:
+            mine = {"X-Need-Token": saved["token"]}
+            alerts = client.get(f"/v1/needs/{saved['id']}/alerts", headers=mine).json()["alerts"]
+            assert [a["entity_id"] for a in alerts] == [MATCHING["id"]]
+        assert cli.main(["delete", MATCHING["id"]]) == 0  # erased here, its alert goes too
+        with TestClient(create_app(get_settings(), encoder=FakeEncoder())) as client:
+            alerts = client.get(f"/v1/needs/{saved['id']}/alerts", headers=mine).json()["alerts"]
+            assert alerts == []
+    finally:
+        get_settings.cache_clear()

@@ -100,3 +100,14 @@ def test_erasing_the_entity_removes_its_introductions(served: tuple[TestClient, 
     assert removed["introductions"] == 1
     mine = {"X-Intro-Token": intro["token"]}
     assert_error(client.get(f"/v1/introductions/{intro['id']}", headers=mine), 404, "not_found")
+
+
+def test_withdrawn_consent_removes_the_introductions(served: tuple[TestClient, Mailbox]) -> None:
+    client, _ = served
+    intro = ask(client, PERSON).json()
+    record = client.get(f"/v1/entities/{PERSON}").json()
+    withdrawn = client.put(f"/v1/entities/{PERSON}", json={**record, "consent": False})
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["erased"]["introductions"] == 1
+    mine = {"X-Intro-Token": intro["token"]}
+    assert_error(client.get(f"/v1/introductions/{intro['id']}", headers=mine), 404, "not_found")

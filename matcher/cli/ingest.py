@@ -11,9 +11,14 @@ SHOWN_REJECTIONS = 50
 
 
 def _matcher(args: argparse.Namespace) -> Any:
+    """The engine with the data directory's saved needs attached: an ingest here alerts them,
+    and an erasure here removes what they keep of an entity, as in the server."""
+    from api.alerting import watch_engine
     from matcher.engine import Matcher
 
-    return Matcher(load_settings(args))
+    matcher = Matcher(load_settings(args))
+    watch_engine(matcher)
+    return matcher
 
 
 def _print_report(report: Any, matcher: Any, as_json: bool) -> int:

@@ -10,6 +10,8 @@ to the need before, becomes an alert, with an outbox row for each channel the ne
 """
 
 import json
+import logging
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -147,3 +149,24 @@ def alert_pass(
             scores = dense[row, admitted]
             found += _graded(loaded, record["id"], text, query, chosen, where[admitted], scores)
     return alerts.add(found, {r["id"]: channels_of(r["body"]) for r in records})
+
+
+log = logging.getLogger("matcher.alerts")
+
+
+def listener(
+    served: Callable[[], Loaded], encoder: Callable[[], Any], alerts: AlertStore
+) -> Callable[[list[str]], None]:
+    """What an engine calls after each ingest (Matcher.on_ingested): the alert pass over the
+    changed entities. `served` gives the snapshot now answering, `encoder` the engine's encoder
+    (made on first use). A failed pass is logged and never fails the ingest that ran it: the
+    catalogue write has committed."""
+
+    def after_ingest(changed: list[str]) -> None:
+        try:
+            used = encoder()
+            alert_pass(served(), used.model_id, used.encode_queries, alerts, changed)
+        except Exception:
+            log.exception("the alert pass after an ingest of %d entities failed", len(changed))
+
+    return after_ingest
