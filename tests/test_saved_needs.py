@@ -1,5 +1,6 @@
 """Saved needs with an owner token, open challenges, and the challenges that fit an entity."""
 
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -121,3 +122,50 @@ def test_erasing_an_entity_takes_it_out_of_saved_exclusions(client: TestClient) 
     assert removed["saved_needs"] == 1
     kept = client.get(f"/v1/needs/{saved['id']}", headers={"X-Need-Token": saved["token"]})
     assert kept.json()["exclude"] == ["lab:x"]
+
+
+def test_a_need_saved_with_a_key_belongs_to_that_key(tmp_path) -> None:
+    from matcher.catalogue.keys import KeyStore
+    from matcher.settings import AccessSettings
+
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        encoder=EncoderSettings(name="fake"),
+        access=AccessSettings(require_keys=True, rate_per_minute=10_000, burst=1_000),
+    )
+    built = Matcher(settings, encoder=FakeEncoder())
+    built.build(str(write_catalogue(tmp_path / "c.jsonl")))
+    keys = KeyStore(built.store)
+    coach = {"Authorization": f"Bearer {keys.create('coach', 'editor')[1]}"}
+    other = {"Authorization": f"Bearer {keys.create('other', 'editor')[1]}"}
+    client = TestClient(create_app(settings, encoder=FakeEncoder()), raise_server_exceptions=False)
+    saved = client.post("/v1/needs", json={"need": BATTERY}, headers=coach)
+    assert saved.status_code == 201 and saved.json()["token"] is None
+    need = saved.json()["id"]
+    assert client.get(f"/v1/needs/{need}", headers=coach).status_code == 200
+    assert_error(client.get(f"/v1/needs/{need}", headers=other), 404, "not_found")
+    assert client.delete(f"/v1/needs/{need}", headers=coach).status_code == 204
+
+
+def test_a_webhook_that_keeps_failing_is_given_up_and_shown_as_failed(tmp_path) -> None:
+    from matcher.settings import AlertSettings
+    from matcher.watch.alert_store import ErasableWatchStore
+    from matcher.watch.delivery import deliver_due
+    from tests.support.receivers import webhook_receiver
+
+    store = ErasableWatchStore(tmp_path / "watch.sqlite")
+    with webhook_receiver() as (url, hooks):
+        hooks.status = 500
+        need, _ = store.create({"need": BATTERY, "webhook_url": url}, key_id=None)
+        match = {"need_id": need, "entity_id": "lab:x", "name": "X", "kind": "lab"}
+        found = [{**match, "band": "strong", "relevance": 0.9}]
+        [alert] = store.alerts.add(found, {need: ["webhook"]})
+        settings = AlertSettings(allow_private_webhooks=True, max_attempts=3, backoff_s=0.01)
+        states = []
+        for _ in range(3):
+            deliver_due(store.alerts, settings, now=time.time() + 10)
+            states.append(store.alerts.of_need(need)[0]["deliveries"]["webhook"])
+        assert [s["status"] for s in states] == ["pending", "pending", "failed"]
+        assert states[-1]["attempts"] == 3 and "500" in states[-1]["last_error"]
+        assert deliver_due(store.alerts, settings, now=time.time() + 10) == 0, "given up"
+        assert hooks.calls == [] and alert > 0
