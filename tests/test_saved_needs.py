@@ -70,6 +70,8 @@ def test_bad_needs_are_refused_clearly(client: TestClient) -> None:
     assert_error(client.post("/v1/needs", json={"need": "x" * 20_000}), 422, "invalid_request")
     zero = {"need": BATTERY, "top_k": 0}
     assert_error(client.post("/v1/needs", json=zero), 422, "invalid_request", "top_k")
+    inside = {"need": BATTERY, "webhook_url": "http://127.0.0.1:9/hook"}
+    assert_error(client.post("/v1/needs", json=inside), 422, "invalid_request", "private address")
     extra = {"need": BATTERY, "colour": "red"}
     assert_error(client.post("/v1/needs", json=extra), 422, "invalid_request", "colour")
 

@@ -11,7 +11,7 @@ from matcher.errors import InvalidRequestError, UnknownEntityError
 from matcher.schemas import Area
 from matcher.watch import challenges
 from matcher.watch.alert_store import AlertStore
-from matcher.watch.delivery import atom_feed
+from matcher.watch.delivery import atom_feed, check_webhook_host
 from matcher.watch.schemas import (
     AlertList,
     Challenge,
@@ -61,6 +61,13 @@ def _checked(body: SavedNeedIn, matcher: MatcherDep, today: date) -> None:
     matcher.check(body.request())
     if body.visibility == "public" and body.deadline is not None and body.deadline < today:
         raise InvalidRequestError(f"the deadline {body.deadline} has passed")
+    if body.webhook_url:
+        try:
+            check_webhook_host(body.webhook_url, matcher.settings.alerts.allow_private_webhooks)
+        except ValueError as exc:
+            raise InvalidRequestError(f"webhook_url: {exc}") from exc
+        except OSError:
+            pass  # not resolvable now: delivery tries again later and shows any failure
 
 
 def _owned(request: Request, need_id: str, token: str | None) -> dict:
