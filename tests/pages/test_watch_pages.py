@@ -90,6 +90,7 @@ def test_request_an_introduction_and_follow_it(server, browser) -> None:
     page.goto(page.get_attribute("#intro-sent a", "href"))
     page.wait_for_selector("#intro .band")
     assert "requested" in page.inner_text("#intro")
+    page.wait_for_function("() => !document.querySelector('#intro a').innerText.includes(':')")
     assert "<b>" not in page.inner_text("#intro")
     view.shot("introduction")
     view.close()
