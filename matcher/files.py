@@ -72,6 +72,21 @@ def checkpoint(execute: Callable[[str], Any], tries: int = CHECKPOINT_TRIES) -> 
     return False
 
 
+def durable_sqlite(path: Path, schema: str, foreign_keys: bool = False) -> sqlite3.Connection:
+    """A SQLite file for rows that must outlive a crash: WAL, every commit waiting for the
+    disk, erased rows overwritten (secure_delete), rows by column name, the schema applied."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(str(path), check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    if foreign_keys:
+        db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA secure_delete=ON")
+    db.executescript(schema)
+    return db
+
+
 def checkpoint_sqlite(db: sqlite3.Connection) -> bool:
     """`checkpoint` on a sqlite3 connection."""
     return checkpoint(lambda statement: db.execute(statement).fetchone())

@@ -42,13 +42,6 @@ const find = document.getElementById("find");
 find.addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(load, 200); });
 find.addEventListener("submit", (event) => { event.preventDefault(); load(); });
 
-function areaOptions() {
-  const select = document.getElementById("c-area");
-  const chosen = select.value;
-  fill(select, [...document.getElementById("area").options].map((o) => h("option", { value: o.value, text: o.textContent })));
-  select.value = chosen;
-}
-
 document.getElementById("publish-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const value = (id) => document.getElementById(id).value.trim();
@@ -68,7 +61,6 @@ document.getElementById("publish-form").addEventListener("submit", async (event)
   }
 });
 
-document.addEventListener("uilang", () => { areaOptions(); draw(); });
+document.addEventListener("uilang", draw);
 navigation("/challenges");
-areaOptions();
 load();

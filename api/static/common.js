@@ -200,6 +200,21 @@ function say(element, text, isError) {
   element.className = isError ? "error" : "";
 }
 
+/* The priority areas, in the catalogue format's order. */
+const AREA_SLUGS = ["life-science-health", "ict-digital", "sustainable-production", "climate-urban",
+  "medtech", "cleantech", "creative-industries"];
+
+/* Every <select data-areas>: "any" and the areas by name, in the interface's language (the
+   chosen value kept). */
+function fillAreas() {
+  for (const select of document.querySelectorAll("select[data-areas]")) {
+    const chosen = select.value;
+    fill(select, [h("option", { value: "", text: t("any") }),
+      ...AREA_SLUGS.map((a) => h("option", { value: a, text: t(`area.${a}`) }))]);
+    select.value = chosen;
+  }
+}
+
 /* The navigation every page shares, with the current page marked. */
 function navigation(current) {
   const links = [["/", "nav.startup"], ["/challenges", "nav.challenges"], ["/coach", "nav.coach"], ["/openlab", "nav.openlab"], ["/map", "nav.map"], ["/docs", "nav.api"]];

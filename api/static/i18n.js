@@ -305,6 +305,7 @@ function translatePage() {
       element.setAttribute(name, t(element.dataset[attribute]));
     }
   }
+  if (typeof fillAreas === "function") fillAreas();
   const title = document.querySelector("h1[data-i18n]");
   if (title && !document.body.dataset.keepTitle) document.title = `${title.textContent} – ${t("site")}`;
   const toggle = document.getElementById("ui-lang");

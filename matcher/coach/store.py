@@ -18,7 +18,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from matcher.files import checkpoint_sqlite
+from matcher.files import checkpoint_sqlite, durable_sqlite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS portfolios (
@@ -63,14 +63,7 @@ class CoachStore:
     """Portfolios, shortlists, shown rankings and feedback."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA secure_delete=ON")
-        self._db.executescript(SCHEMA)
+        self._db = durable_sqlite(path, SCHEMA, foreign_keys=True)
         self._add_columns("shortlist", SHORTLIST_ASSESSMENT)
         self._lock = threading.Lock()
 

@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from matcher.files import durable_sqlite
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS saved_needs (
     id TEXT PRIMARY KEY, token_hash TEXT, key_id TEXT, body TEXT NOT NULL,
@@ -43,13 +45,7 @@ class WatchStore:
     """Saved needs and their owners."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA secure_delete=ON")
-        self._db.executescript(SCHEMA)
+        self._db = durable_sqlite(path, SCHEMA)
         self._lock = threading.Lock()
 
     def _run(self, sql: str, args: tuple[Any, ...]) -> int:
