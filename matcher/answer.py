@@ -11,12 +11,12 @@ from matcher.needs.partners import Pick
 from matcher.recommend import PreparedNeed, need_id
 from matcher.schemas import KINDS, AnyEntity, RecommendationResponse, Result
 from matcher.search.explain import explain, facts_of, need_stems
-from matcher.search.filters import met_constraints, passes
+from matcher.search.filters import admits, met_constraints
 from matcher.search.query import Query
 from matcher.search.ranked import Pairs, Ranked, filtered_out, order, rank
 from matcher.search.ranking import Candidate, fuse, fused
 from matcher.search.reranker import RERANK_POOL, Reranker, features
-from matcher.search.strength import Grader, can_be_strong
+from matcher.search.strength import Grader
 from matcher.served import Loaded
 from matcher.settings import RankingSettings
 from matcher.text import need_language
@@ -69,17 +69,11 @@ class Answer:
         self.coverage: dict[str, np.ndarray] = {}
         self._response: RecommendationResponse | None = None
         known = loaded.snapshot.lexical.known_share(need.request.need)
-        strong_allowed = can_be_strong(need.request.need, known)
-        language = need_language(need.request.need)
-        self.grade = Grader(loaded.strength, need.query, strong_allowed, language)
+        self.grade = Grader.for_need(loaded.strength, need.query, need.request.need, known)
 
     def _may_join(self, entity: AnyEntity) -> bool:
         """Whether an entity may be in the partner set (a partner the request allows)."""
-        return (
-            is_partner(entity)
-            and entity.id not in self.request.exclude
-            and passes(entity, self.kinds, self.request.filters)
-        )
+        return is_partner(entity) and admits(self.request, entity)
 
     def _result(self, entity: AnyEntity, candidate: Candidate, aspect: str | None) -> Result:
         items: list[Item] = self.loaded.snapshot.items

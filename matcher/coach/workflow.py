@@ -20,8 +20,7 @@ from matcher.errors import InvalidRequestError, UnknownEntityError
 from matcher.recommend import need_id
 from matcher.schemas import AnyEntity, Company, Lab, NeedRequest
 from matcher.search.explain import explain, need_stems
-from matcher.search.strength import Grader, can_be_strong
-from matcher.text import need_language
+from matcher.search.strength import Grader
 
 EXPORT_COLUMNS = (
     "portfolio",
@@ -179,8 +178,8 @@ def assess(matcher: Matcher, need: str, entity_id: str) -> dict[str, Any] | None
     if not found or entity is None:
         return None
     lexical = loaded.snapshot.lexical
-    strong_allowed = can_be_strong(need, lexical.known_share(need))
-    relevance, band = Grader(loaded.strength, query, strong_allowed, need_language(need))(found[0])
+    grade = Grader.for_need(loaded.strength, query, need, lexical.known_share(need))
+    relevance, band = grade(found[0])
     reasons = explain(
         need_stems(need), entity, found[0].hits, loaded.snapshot.items, 1, lexical.common_terms()
     )

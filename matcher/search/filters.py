@@ -3,10 +3,12 @@
 import math
 
 from matcher.schemas import (
+    KINDS,
     AnyEntity,
     Kind,
     Lab,
     Location,
+    NeedRequest,
     RecommendationFilters,
     is_listed,
 )
@@ -27,6 +29,12 @@ def _distance(location: Location | None, filters: RecommendationFilters) -> floa
     if near is None or location is None or location.lat is None or location.lon is None:
         return None
     return distance_km(near.lat, near.lon, location.lat, location.lon)
+
+
+def admits(request: NeedRequest, entity: AnyEntity) -> bool:
+    """Whether a request's kinds, filters and exclusions let this entity be shown."""
+    kinds = set(request.kinds or KINDS)
+    return entity.id not in request.exclude and passes(entity, kinds, request.filters)
 
 
 def passes(entity: AnyEntity, kinds: set[Kind], filters: RecommendationFilters) -> bool:

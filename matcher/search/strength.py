@@ -203,6 +203,14 @@ class Grader:
         self.query = query
         self.strong_allowed = strong_allowed
 
+    @classmethod
+    def for_need(
+        cls, strengths: Strengths | None, query: Query, need: str, known_share: float
+    ) -> "Grader":
+        """The grader of one need: its language's model, and strong only where the need can be
+        (`can_be_strong`, from the share of its words the catalogue knows)."""
+        return cls(strengths, query, can_be_strong(need, known_share), need_language(need))
+
     def __call__(self, candidate: Candidate) -> tuple[float, Band]:
         if self.strength is None:
             return 0.0, "weak"

@@ -37,7 +37,6 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_at);
 """
-CHANNELS = ("webhook", "email")
 
 
 class AlertStore:

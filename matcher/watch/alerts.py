@@ -17,15 +17,16 @@ from typing import Any
 import numpy as np
 
 from matcher.encoders.base import Encode
-from matcher.schemas import KINDS, AnyEntity, NeedRequest
+from matcher.schemas import AnyEntity
 from matcher.search.calibration import reference_language, shard_scales
 from matcher.search.dense_many import dense_many
-from matcher.search.filters import passes
+from matcher.search.filters import admits
 from matcher.search.query import NO_MATCH, Query
 from matcher.search.strength import can_be_strong, features_many, rounded
 from matcher.served import Loaded
 from matcher.text import guess_language, need_language
 from matcher.watch.alert_store import AlertStore
+from matcher.watch.schemas import stored_request
 
 ALERT_BANDS = ("strong", "possible")
 
@@ -74,13 +75,8 @@ def _admitted(
     conditions = {k: body[k] for k in ("kinds", "filters", "exclude") if body.get(k) is not None}
     key = json.dumps(conditions, sort_keys=True, default=str)
     if key not in seen:
-        request = NeedRequest.model_validate({"need": body["need"], **conditions})
-        kinds = set(request.kinds or KINDS)
-        seen[key] = [
-            i
-            for i, e in enumerate(entities)
-            if e.id not in request.exclude and passes(e, kinds, request.filters)
-        ]
+        request = stored_request({"need": body["need"], **conditions})
+        seen[key] = [i for i, e in enumerate(entities) if admits(request, e)]
     return seen[key]
 
 

@@ -13,13 +13,13 @@ from datetime import date
 from typing import Any
 
 from matcher.encoders.base import Encode
-from matcher.schemas import KINDS, AnyEntity, NeedRequest
+from matcher.schemas import AnyEntity
 from matcher.search.explain import explain, need_stems
-from matcher.search.filters import met_constraints, passes
-from matcher.search.strength import Grader, can_be_strong
+from matcher.search.filters import admits, met_constraints
+from matcher.search.strength import Grader
 from matcher.served import Loaded
-from matcher.text import need_language, words
-from matcher.watch.schemas import Challenge, ChallengeMatch
+from matcher.text import words
+from matcher.watch.schemas import Challenge, ChallengeMatch, stored_request
 
 
 def challenge_of(record: dict[str, Any]) -> Challenge:
@@ -61,14 +61,8 @@ def for_entity(
     loaded: Loaded, encode: Encode, entity: AnyEntity, records: list[dict[str, Any]]
 ) -> list[ChallengeMatch]:
     """The open challenges whose conditions admit the entity, best fit first."""
-    admitted = []
-    for record in records:
-        request = NeedRequest.model_validate(
-            {k: v for k, v in record["body"].items() if k in NeedRequest.model_fields}
-        )
-        kinds = set(request.kinds or KINDS)
-        if entity.id not in request.exclude and passes(entity, kinds, request.filters):
-            admitted.append((record, request))
+    requests = [(record, stored_request(record["body"])) for record in records]
+    admitted = [(record, request) for record, request in requests if admits(request, entity)]
     if not admitted or entity.id not in loaded.retriever.positions:
         return []
     texts = [request.need for _, request in admitted]
@@ -79,9 +73,8 @@ def for_entity(
     for (record, request), query in zip(admitted, queries, strict=True):
         _, _, score, _ = loaded.retriever.fused_order(query, [entity.id])
         candidate = loaded.retriever.score_many(query, [entity.id])[0]
-        strong_allowed = can_be_strong(request.need, lexical.known_share(request.need))
-        grade = Grader(loaded.strength, query, strong_allowed, need_language(request.need))
-        relevance, band = grade(candidate)
+        known = lexical.known_share(request.need)
+        relevance, band = Grader.for_need(loaded.strength, query, request.need, known)(candidate)
         stems = need_stems(request.need)
         reasons = explain(stems, entity, candidate.hits, loaded.snapshot.items, 2, common)
         reasons.constraints = met_constraints(entity, request.filters)

@@ -79,8 +79,6 @@ def send_webhook(row: dict[str, Any], need: dict[str, Any], settings: AlertSetti
 
 
 def send_email(row: dict[str, Any], need: dict[str, Any], settings: AlertSettings) -> None:
-    if not settings.smtp_host:
-        raise OSError("no SMTP server is configured")
     data = payload(row, settings.public_url)
     message = EmailMessage()
     message["From"] = settings.smtp_from
@@ -92,8 +90,23 @@ def send_email(row: dict[str, Any], need: dict[str, Any], settings: AlertSetting
         f"A new {data['band']} match for your saved need “{title}”:\n\n"
         f"{data['name']} ({data['kind']})\n{data['url']}\n"
     )
+    mail(message, settings)
+
+
+def mail(message: EmailMessage, settings: AlertSettings) -> None:
+    """Send one message through the configured SMTP server (an error where there is none)."""
+    if not settings.smtp_host:
+        raise OSError("no SMTP server is configured")
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_s) as smtp:
         smtp.send_message(message)
+
+
+def after_failure(attempts: int, settings: AlertSettings) -> tuple[str, float]:
+    """The state and next try of a delivery whose attempt number `attempts + 1` failed:
+    pending after `backoff_s`, doubling, or failed once `max_attempts` are spent."""
+    tried = attempts + 1
+    state = "failed" if tried >= settings.max_attempts else "pending"
+    return state, time.time() + settings.backoff_s * 2 ** (tried - 1)
 
 
 SENDERS: dict[str, Callable[[dict[str, Any], dict[str, Any], AlertSettings], None]] = {
@@ -115,11 +128,9 @@ def deliver_due(alerts: AlertStore, settings: AlertSettings, now: float | None =
         try:
             SENDERS[channel](row, need, settings)
         except (OSError, ValueError, smtplib.SMTPException, urllib.error.URLError) as exc:
-            tried = row["attempts"] + 1
-            status = "failed" if tried >= settings.max_attempts else "pending"
-            wait = settings.backoff_s * 2 ** (tried - 1)
-            alerts.mark(alert, channel, status, time.time() + wait, str(exc)[:300])
-            log.warning("alert %s by %s: attempt %d failed: %s", alert, channel, tried, exc)
+            state, next_at = after_failure(row["attempts"], settings)
+            alerts.mark(alert, channel, state, next_at, str(exc)[:300])
+            log.warning("alert %s by %s: attempt failed: %s", alert, channel, exc)
             continue
         alerts.mark(alert, channel, "sent", now)
         sent += 1
@@ -128,8 +139,6 @@ def deliver_due(alerts: AlertStore, settings: AlertSettings, now: float | None =
 
 def send_introduction(record: dict[str, Any], settings: AlertSettings) -> None:
     """An introduction request to the entity's public e-mail contact."""
-    if not settings.smtp_host:
-        raise OSError("no SMTP server is configured")
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = record["send_to"]
@@ -141,8 +150,7 @@ def send_introduction(record: dict[str, Any], settings: AlertSettings) -> None:
         f"Stockholm innovation matchmaking service:\n\n{record['message']}\n\n"
         "Answer them directly by replying to this message.\n"
     )
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_s) as smtp:
-        smtp.send_message(message)
+    mail(message, settings)
 
 
 def deliver_introductions(
@@ -156,10 +164,8 @@ def deliver_introductions(
         try:
             send_introduction(record, settings)
         except (OSError, smtplib.SMTPException) as exc:
-            tried = record["attempts"] + 1
-            state = "failed" if tried >= settings.max_attempts else "pending"
-            wait = settings.backoff_s * 2 ** (tried - 1)
-            introductions.mark(record["id"], state, time.time() + wait, str(exc)[:300])
+            state, next_at = after_failure(record["attempts"], settings)
+            introductions.mark(record["id"], state, next_at, str(exc)[:300])
             continue
         introductions.mark(record["id"], "sent", now)
         sent += 1

@@ -1,7 +1,7 @@
 """Saved needs and published challenges: requests and answers."""
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -48,7 +48,13 @@ class SavedNeedIn(NeedRequest):
 
     def request(self) -> NeedRequest:
         """The recommendation request it stands for."""
-        return NeedRequest.model_validate(self.model_dump(include=set(NeedRequest.model_fields)))
+        return stored_request(self.model_dump())
+
+
+def stored_request(body: dict[str, Any]) -> NeedRequest:
+    """The recommendation request a saved need's stored body stands for."""
+    fields = {k: v for k, v in body.items() if k in NeedRequest.model_fields and v is not None}
+    return NeedRequest.model_validate(fields)
 
 
 class SavedNeed(SavedNeedIn):
