@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.answer import Answer
-from matcher.catalogue import erasure
+from matcher.catalogue import demo_vectors, erasure
 from matcher.catalogue import ingest as ingestion
 from matcher.catalogue.ingest import Catalogue, CaughtUp, Encoded, IngestReport, write_lock
 from matcher.catalogue.reading import LoadedCatalogue, load_catalogues
@@ -117,6 +117,7 @@ class Matcher:
         Only new or changed texts are encoded; a failed build changes nothing.
         """
         names = [sources] if isinstance(sources, str) else sources
+        demo_vectors.seed_build(names, self._cache, self.encoder, self.settings)
         return self.ingest(load_catalogues(names, progress), replace=True, progress=progress)
 
     def ingest(

@@ -23,7 +23,8 @@ class EncoderSettings(BaseModel):
     unset, `matcher serve` turns it on and every other command leaves it off. `recent_needs`
     need texts (needs and their clauses) keep their vectors in memory; 0 encodes every one.
     `swedish_adapter` gives Swedish texts an English part through the adapter under
-    models/adapter, when one is saved (encoders/adapter.py).
+    models/adapter, when one is saved (encoders/adapter.py). `demo_vectors` lets a build of
+    the demo take its texts' vectors from models/demo-vectors (catalogue/demo_vectors.py).
     """
 
     name: EncoderName = "hybrid"
@@ -35,6 +36,7 @@ class EncoderSettings(BaseModel):
     need_processes: bool | None = None
     recent_needs: int = Field(1024, ge=0)
     swedish_adapter: bool = True
+    demo_vectors: bool = True
 
 
 class IndexSettings(BaseModel):

@@ -127,9 +127,11 @@ def cmd_tune_adapter(args: argparse.Namespace) -> int:
     report = run_fit(args, fit_adapter)
     if report is None:
         return 0
-    print(f"fitted on {report['pairs']} pairs, ridge {report['ridge']}")
-    for ridge, share in report["held_out_top1_by_ridge"].items():
-        print(f"  ridge {ridge}: held-out top-1 {share:.3f}")
+    print(f"fitted on {report['pairs']} pairs")
+    for side, prefix in (("needs", ""), ("catalogue texts", "documents_")):
+        print(f"{side}: ridge {report[prefix + 'ridge']}")
+        for ridge, share in report[prefix + "held_out_top1_by_ridge"].items():
+            print(f"  ridge {ridge}: held-out top-1 {share:.3f}")
     print(f"saved version {report['version']} to {report['folder']}")
     return 0
 

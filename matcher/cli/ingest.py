@@ -3,6 +3,7 @@
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from matcher.cli.common import CliError, Subparsers, load_settings
@@ -88,10 +89,35 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0 if removed else 1
 
 
+def cmd_demo_vectors(args: argparse.Namespace) -> int:
+    """Encode the demo afresh in a scratch data directory; save its vectors as the artefact."""
+    import tempfile
+
+    from matcher.catalogue import demo_vectors
+    from matcher.engine import Matcher
+
+    settings = load_settings(args)
+    with tempfile.TemporaryDirectory(prefix="demo-vectors-") as scratch:
+        fresh = settings.model_copy(
+            update={
+                "data_dir": Path(scratch),
+                "cache_file": None,
+                "store_url": None,
+                "encoder": settings.encoder.model_copy(update={"demo_vectors": False}),
+            }
+        )
+        matcher = Matcher(fresh)
+        matcher.build(["demo"], progress=True)
+        manifest = demo_vectors.export(matcher.encoder, settings.models_dir)
+    texts = ", ".join(f"{n} texts of {model}" for model, n in manifest["texts"].items())
+    print(f"saved version {manifest['version']} ({texts}) to {settings.models_dir}")
+    return 0
+
+
 def add_parsers(
     sub: Subparsers, data: argparse.ArgumentParser, as_json: argparse.ArgumentParser
 ) -> None:
-    """build, ingest, delete."""
+    """build, ingest, delete, demo-vectors."""
     from matcher.catalogue.reading import FORMATS
 
     build = sub.add_parser(
@@ -124,3 +150,11 @@ def add_parsers(
     )
     rm.add_argument("ids", nargs="+", help="entity ids, e.g. company:acme")
     rm.set_defaults(func=cmd_delete)
+
+    vectors = sub.add_parser(
+        "demo-vectors",
+        parents=[data],
+        help="encode the demo catalogue afresh and save its vectors under models/demo-vectors, "
+        "which a build of the demo then uses instead of encoding",
+    )
+    vectors.set_defaults(func=cmd_demo_vectors)

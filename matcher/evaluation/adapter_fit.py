@@ -2,10 +2,11 @@
 
 Pairs: every grant of the SweCRIS benchmark's catalogue side (started before its cut-off) and of
 its dev split that has a Swedish and an English abstract; the test split's grants are never
-used. Source: e5's need vector of the Swedish text; target: MiniLM's vector of the English text.
-The ridge penalty is chosen on a fifth of the pairs held out (which Swedish text finds its own
-English text first), then the matrix is fitted on all pairs. The same matrix serves Swedish
-catalogue texts.
+used. Target: MiniLM's vector of the English text. Source: e5's need vector of the Swedish
+text for the matrix that serves Swedish needs, and e5's passage vector of the same text for the
+one that serves Swedish catalogue texts (e5 encodes a need and a passage differently). Each
+ridge penalty is chosen on a fifth of the pairs held out (which Swedish text finds its own
+English text first), then each matrix is fitted on all pairs.
 """
 
 import hashlib
@@ -63,14 +64,29 @@ def top1(mapped: np.ndarray, target: np.ndarray) -> float:
 
 def encode_pairs(
     encoder: HybridEncoder, grants: list[Grant], progress: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """e5 need vectors of the Swedish texts, MiniLM vectors of the English texts."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """e5 need and passage vectors of the Swedish texts, MiniLM vectors of the English texts."""
     swedish, english = pair_texts(grants)
-    source, target = [], []
+    queries, documents, target = [], [], []
     for start in tqdm(range(0, len(grants), CHUNK), desc="pairs", disable=not progress):
-        source.append(encoder.multilingual.encode_queries(swedish[start : start + CHUNK]))
-        target.append(encoder.english.encode_documents(english[start : start + CHUNK]))
-    return np.vstack(source), np.vstack(target)
+        chunk = slice(start, start + CHUNK)
+        queries.append(encoder.multilingual.encode_queries(swedish[chunk]))
+        documents.append(encoder.multilingual.encode_documents(swedish[chunk]))
+        target.append(encoder.english.encode_documents(english[chunk]))
+    return np.vstack(queries), np.vstack(documents), np.vstack(target)
+
+
+def fit_held_out(
+    source: np.ndarray, target: np.ndarray, held: np.ndarray
+) -> tuple[np.ndarray, float, dict[str, float]]:
+    """The matrix fitted on all pairs with the penalty that did best held out; that penalty
+    and every penalty's held-out top-1."""
+    scores: dict[str, float] = {}
+    for ridge in RIDGES:
+        matrix = fit_matrix(source[~held], target[~held], ridge)
+        scores[str(ridge)] = top1(source[held] @ matrix, target[held])
+    best = float(max(RIDGES, key=lambda r: scores[str(r)]))
+    return fit_matrix(source, target, best), best, scores
 
 
 def fit_adapter(settings: Settings, data: Path | None = None, progress: bool = False) -> dict:
@@ -80,24 +96,22 @@ def fit_adapter(settings: Settings, data: Path | None = None, progress: bool = F
     cache = EmbeddingCache(scoped.cache_file or scoped.data_dir / "embeddings.sqlite")
     encoder = cached_encoder(scoped.encoder.model_copy(update={"name": "hybrid"}), cache)
     assert isinstance(encoder, HybridEncoder)
-    source, target = encode_pairs(encoder, grants, progress)
+    queries, documents, target = encode_pairs(encoder, grants, progress)
     held = np.array([int(hashlib.sha256(g.dnr.encode()).hexdigest(), 16) % 5 == 0 for g in grants])
-    scores: dict[str, float] = {}
-    for ridge in RIDGES:
-        matrix = fit_matrix(source[~held], target[~held], ridge)
-        scores[str(ridge)] = top1(source[held] @ matrix, target[held])
-    best = float(max(RIDGES, key=lambda r: scores[str(r)]))
-    matrix = fit_matrix(source, target, best)
-    version = hashlib.sha256(matrix.tobytes()).hexdigest()[:12]
+    for_needs, ridge, scores = fit_held_out(queries, target, held)
+    for_texts, text_ridge, text_scores = fit_held_out(documents, target, held)
+    version = hashlib.sha256(for_needs.tobytes() + for_texts.tobytes()).hexdigest()[:12]
     report: dict[str, Any] = {
         "data": "SweCRIS grants with a Swedish and an English abstract: the catalogue side "
         f"(before {CUTOFF}) and the dev split; never the test split",
         "pairs": len(grants),
         "held_out_pairs": int(held.sum()),
-        "ridge": best,
+        "ridge": ridge,
         "held_out_top1_by_ridge": scores,
+        "documents_ridge": text_ridge,
+        "documents_held_out_top1_by_ridge": text_scores,
     }
-    folder = save(settings.models_dir, Adapter(matrix, matrix, version), report)
+    folder = save(settings.models_dir, Adapter(for_needs, for_texts, version), report)
     return {"folder": str(folder), "version": version, **report}
 
 
