@@ -122,12 +122,14 @@ def cmd_tune_strength(args: argparse.Namespace) -> int:
 
 def cmd_tune_adapter(args: argparse.Namespace) -> int:
     """Fit the Swedish adapter on SweCRIS grants in both languages; save under models/adapter."""
+    from functools import partial
+
     from matcher.evaluation.adapter_fit import fit_adapter
 
-    report = run_fit(args, fit_adapter)
+    report = run_fit(args, partial(fit_adapter, titles=not args.abstracts_only))
     if report is None:
         return 0
-    print(f"fitted on {report['pairs']} pairs")
+    print(f"fitted on {report['pairs']} grants' abstracts and {report['title_pairs']} titles")
     for side, prefix in (("needs", ""), ("catalogue texts", "documents_")):
         print(f"{side}: ridge {report[prefix + 'ridge']}")
         for ridge, share in report[prefix + "held_out_top1_by_ridge"].items():
@@ -191,3 +193,7 @@ def add_parsers(
         fit = sub.add_parser(name, parents=[data, as_json], help=text)
         fit.add_argument("--data", help="SweCRIS grant records (default: ../shared/data/...)")
         fit.set_defaults(func=func)
+        if name == "tune-adapter":
+            fit.add_argument(
+                "--abstracts-only", action="store_true", help="leave the title pairs out"
+            )

@@ -6,7 +6,8 @@ used. Target: MiniLM's vector of the English text. Source: e5's need vector of t
 text for the matrix that serves Swedish needs, and e5's passage vector of the same text for the
 one that serves Swedish catalogue texts (e5 encodes a need and a passage differently). Each
 ridge penalty is chosen on a fifth of the pairs held out (which Swedish text finds its own
-English text first), then each matrix is fitted on all pairs.
+English text first), then each matrix is fitted on all pairs. Beside each grant's abstracts,
+its titles make a pair of their own where they differ: short texts, as most needs are.
 """
 
 import hashlib
@@ -62,13 +63,29 @@ def top1(mapped: np.ndarray, target: np.ndarray) -> float:
     return float(np.mean(found == np.arange(len(found))))
 
 
+def title_pairs(grants: list[Grant]) -> tuple[list[Grant], list[str], list[str]]:
+    """The grants whose Swedish and English titles differ, with those titles: short texts,
+    like most needs, beside the long abstracts."""
+    titled = [g for g in grants if g.title_sv and g.title_en and g.title_sv != g.title_en]
+    return titled, [str(g.title_sv) for g in titled], [str(g.title_en) for g in titled]
+
+
+def training_texts(grants: list[Grant], titles: bool) -> tuple[list[Grant], list[str], list[str]]:
+    """The grant of each pair, the Swedish texts and the English texts: every abstract pair,
+    and with `titles` every title pair too."""
+    swedish, english = pair_texts(grants)
+    if not titles:
+        return grants, swedish, english
+    titled, swedish_titles, english_titles = title_pairs(grants)
+    return grants + titled, swedish + swedish_titles, english + english_titles
+
+
 def encode_pairs(
-    encoder: HybridEncoder, grants: list[Grant], progress: bool
+    encoder: HybridEncoder, swedish: list[str], english: list[str], progress: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """e5 need and passage vectors of the Swedish texts, MiniLM vectors of the English texts."""
-    swedish, english = pair_texts(grants)
     queries, documents, target = [], [], []
-    for start in tqdm(range(0, len(grants), CHUNK), desc="pairs", disable=not progress):
+    for start in tqdm(range(0, len(swedish), CHUNK), desc="pairs", disable=not progress):
         chunk = slice(start, start + CHUNK)
         queries.append(encoder.multilingual.encode_queries(swedish[chunk]))
         documents.append(encoder.multilingual.encode_documents(swedish[chunk]))
@@ -89,15 +106,19 @@ def fit_held_out(
     return fit_matrix(source, target, best), best, scores
 
 
-def fit_adapter(settings: Settings, data: Path | None = None, progress: bool = False) -> dict:
-    """Fit, choose the penalty held out, save under models/adapter; the report."""
+def fit_adapter(
+    settings: Settings, data: Path | None = None, progress: bool = False, titles: bool = True
+) -> dict:
+    """Fit, choose the penalty held out, save under models/adapter; the report. With `titles`,
+    the title pairs are fitted beside the abstract pairs."""
     scoped = evaluation_settings(settings)
     grants, _ = read_pairs(scoped, data)
     cache = EmbeddingCache(scoped.cache_file or scoped.data_dir / "embeddings.sqlite")
     encoder = cached_encoder(scoped.encoder.model_copy(update={"name": "hybrid"}), cache)
     assert isinstance(encoder, HybridEncoder)
-    queries, documents, target = encode_pairs(encoder, grants, progress)
-    held = np.array([int(hashlib.sha256(g.dnr.encode()).hexdigest(), 16) % 5 == 0 for g in grants])
+    paired, swedish, english = training_texts(grants, titles)
+    queries, documents, target = encode_pairs(encoder, swedish, english, progress)
+    held = np.array([int(hashlib.sha256(g.dnr.encode()).hexdigest(), 16) % 5 == 0 for g in paired])
     for_needs, ridge, scores = fit_held_out(queries, target, held)
     for_texts, text_ridge, text_scores = fit_held_out(documents, target, held)
     version = hashlib.sha256(for_needs.tobytes() + for_texts.tobytes()).hexdigest()[:12]
@@ -105,6 +126,7 @@ def fit_adapter(settings: Settings, data: Path | None = None, progress: bool = F
         "data": "SweCRIS grants with a Swedish and an English abstract: the catalogue side "
         f"(before {CUTOFF}) and the dev split; never the test split",
         "pairs": len(grants),
+        "title_pairs": len(paired) - len(grants),
         "held_out_pairs": int(held.sum()),
         "ridge": ridge,
         "held_out_top1_by_ridge": scores,
