@@ -47,6 +47,45 @@ def test_with_an_adapter_swedish_text_gets_the_mapped_english_part() -> None:
     assert np.isclose(float(vector @ vector), 1.0, atol=1e-5)
 
 
+def test_swedish_needs_and_catalogue_texts_each_get_their_own_matrix() -> None:
+    """e5 encodes a need and a passage differently, so each side has a matrix of its own."""
+    english, multilingual = FakeEncoder(dim=8), FakeEncoder(dim=8)
+    cache = EmbeddingCache(None)
+    flip = np.eye(8, dtype=np.float32)[::-1].copy()
+    mapping = adapter.Adapter(np.eye(8, dtype=np.float32), flip, "two")
+    encoder = HybridEncoder(
+        CachedEncoder(english, cache), CachedEncoder(multilingual, cache), 0.5, mapping
+    )
+    text = "Vi behöver en testbädd för återvinning av batterier"
+    own_need = multilingual.encode_queries([text])[0]
+    own_text = multilingual.encode_documents([text])[0]
+    assert np.allclose(encoder.encode_queries([text])[0][:8], own_need * np.sqrt(0.5), atol=1e-6)
+    mapped = encoder.encode_documents([text], languages=["sv"])[0][:8]
+    assert np.allclose(mapped, own_text[::-1] * np.sqrt(0.5), atol=1e-6)
+
+
+def test_training_pairs_add_the_titles_that_differ_and_the_held_out_penalty_wins() -> None:
+    from matcher.catalogue.swecris import Grant
+    from matcher.evaluation.adapter_fit import RIDGES, fit_held_out, training_texts
+
+    def grant(dnr: str, title_sv: str, title_en: str) -> Grant:
+        return Grant(dnr, dnr, title_en, title_sv, "Engelska.", "Svenska.", 2019, "", "", "")
+
+    grants = [grant("1", "Batterier", "Batteries"), grant("2", "NanoLab", "NanoLab")]
+    paired, swedish, english = training_texts(grants, titles=True)
+    assert [g.dnr for g in paired] == ["1", "2", "1"]
+    assert swedish[2:] == ["Batterier"] and english[2:] == ["Batteries"]
+    assert training_texts(grants, titles=False)[1] == swedish[:2]
+    rng = np.random.default_rng(1)
+    source = rng.normal(size=(300, 6))
+    target = source @ rng.normal(size=(6, 6))
+    held = np.arange(300) % 5 == 0
+    matrix, ridge, scores = fit_held_out(source, target, held)
+    assert set(scores) == {str(r) for r in RIDGES}
+    assert scores[str(ridge)] == max(scores.values()) and ridge == min(RIDGES)
+    assert np.allclose(matrix, adapter.fit_matrix(source, target, ridge))
+
+
 PAIRS = [
     ("Batterier för elbilar och återvinning", "Batteries for electric cars and recycling"),
     ("Återvinning av batterier i en pilotanläggning", "Recycling of batteries in a pilot plant"),
