@@ -126,11 +126,12 @@ def cmd_tune_adapter(args: argparse.Namespace) -> int:
 
     from matcher.evaluation.adapter_fit import fit_adapter
 
-    report = run_fit(args, partial(fit_adapter, titles=not args.abstracts_only))
+    report = run_fit(args, partial(fit_adapter, titles=args.titles, passages=args.passages))
     if report is None:
         return 0
     print(f"fitted on {report['pairs']} grants' abstracts and {report['title_pairs']} titles")
-    for side, prefix in (("needs", ""), ("catalogue texts", "documents_")):
+    sides = [("needs", ""), ("catalogue texts", "documents_")]
+    for side, prefix in sides if report["passage_matrix"] else sides[:1]:
         print(f"{side}: ridge {report[prefix + 'ridge']}")
         for ridge, share in report[prefix + "held_out_top1_by_ridge"].items():
             print(f"  ridge {ridge}: held-out top-1 {share:.3f}")
@@ -195,5 +196,10 @@ def add_parsers(
         fit.set_defaults(func=func)
         if name == "tune-adapter":
             fit.add_argument(
-                "--abstracts-only", action="store_true", help="leave the title pairs out"
+                "--titles", action="store_true", help="variant: also fit each grant's title pair"
+            )
+            fit.add_argument(
+                "--passages",
+                action="store_true",
+                help="variant: a second matrix for catalogue texts, from e5's passage vectors",
             )

@@ -2,12 +2,13 @@
 
 Pairs: every grant of the SweCRIS benchmark's catalogue side (started before its cut-off) and of
 its dev split that has a Swedish and an English abstract; the test split's grants are never
-used. Target: MiniLM's vector of the English text. Source: e5's need vector of the Swedish
-text for the matrix that serves Swedish needs, and e5's passage vector of the same text for the
-one that serves Swedish catalogue texts (e5 encodes a need and a passage differently). Each
-ridge penalty is chosen on a fifth of the pairs held out (which Swedish text finds its own
-English text first), then each matrix is fitted on all pairs. Beside each grant's abstracts,
-its titles make a pair of their own where they differ: short texts, as most needs are.
+used. Source: e5's need vector of the Swedish text; target: MiniLM's vector of the English text.
+The ridge penalty is chosen on a fifth of the pairs held out (which Swedish text finds its own
+English text first), then the matrix is fitted on all pairs; the same matrix serves Swedish
+catalogue texts. Two variants were measured and not kept (docs/evaluation.md), and stay
+available: `passages`, a second matrix for catalogue texts fitted from e5's passage vectors
+(e5 encodes a need and a passage differently), and `titles`, each grant's title pair (short
+texts, as most needs are) fitted beside its abstracts.
 """
 
 import hashlib
@@ -81,16 +82,18 @@ def training_texts(grants: list[Grant], titles: bool) -> tuple[list[Grant], list
 
 
 def encode_pairs(
-    encoder: HybridEncoder, swedish: list[str], english: list[str], progress: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """e5 need and passage vectors of the Swedish texts, MiniLM vectors of the English texts."""
+    encoder: HybridEncoder, swedish: list[str], english: list[str], passages: bool, progress: bool
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """e5 need vectors of the Swedish texts (and, with `passages`, their passage vectors),
+    MiniLM vectors of the English texts."""
     queries, documents, target = [], [], []
     for start in tqdm(range(0, len(swedish), CHUNK), desc="pairs", disable=not progress):
         chunk = slice(start, start + CHUNK)
         queries.append(encoder.multilingual.encode_queries(swedish[chunk]))
-        documents.append(encoder.multilingual.encode_documents(swedish[chunk]))
+        if passages:
+            documents.append(encoder.multilingual.encode_documents(swedish[chunk]))
         target.append(encoder.english.encode_documents(english[chunk]))
-    return np.vstack(queries), np.vstack(documents), np.vstack(target)
+    return np.vstack(queries), np.vstack(documents) if passages else None, np.vstack(target)
 
 
 def fit_held_out(
@@ -107,26 +110,34 @@ def fit_held_out(
 
 
 def fit_adapter(
-    settings: Settings, data: Path | None = None, progress: bool = False, titles: bool = True
+    settings: Settings,
+    data: Path | None = None,
+    progress: bool = False,
+    titles: bool = False,
+    passages: bool = False,
 ) -> dict:
-    """Fit, choose the penalty held out, save under models/adapter; the report. With `titles`,
-    the title pairs are fitted beside the abstract pairs."""
+    """Fit, choose the penalty held out, save under models/adapter; the report. `titles` and
+    `passages` fit the variants (see the module's docstring)."""
     scoped = evaluation_settings(settings)
     grants, _ = read_pairs(scoped, data)
     cache = EmbeddingCache(scoped.cache_file or scoped.data_dir / "embeddings.sqlite")
     encoder = cached_encoder(scoped.encoder.model_copy(update={"name": "hybrid"}), cache)
     assert isinstance(encoder, HybridEncoder)
     paired, swedish, english = training_texts(grants, titles)
-    queries, documents, target = encode_pairs(encoder, swedish, english, progress)
+    queries, documents, target = encode_pairs(encoder, swedish, english, passages, progress)
     held = np.array([int(hashlib.sha256(g.dnr.encode()).hexdigest(), 16) % 5 == 0 for g in paired])
     for_needs, ridge, scores = fit_held_out(queries, target, held)
-    for_texts, text_ridge, text_scores = fit_held_out(documents, target, held)
-    version = hashlib.sha256(for_needs.tobytes() + for_texts.tobytes()).hexdigest()[:12]
+    for_texts, text_ridge, text_scores = for_needs, ridge, scores
+    if documents is not None:
+        for_texts, text_ridge, text_scores = fit_held_out(documents, target, held)
+    both = for_needs.tobytes() + (b"" if documents is None else for_texts.tobytes())
+    version = hashlib.sha256(both).hexdigest()[:12]
     report: dict[str, Any] = {
         "data": "SweCRIS grants with a Swedish and an English abstract: the catalogue side "
         f"(before {CUTOFF}) and the dev split; never the test split",
         "pairs": len(grants),
         "title_pairs": len(paired) - len(grants),
+        "passage_matrix": documents is not None,
         "held_out_pairs": int(held.sum()),
         "ridge": ridge,
         "held_out_top1_by_ridge": scores,
