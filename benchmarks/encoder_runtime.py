@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -77,15 +77,16 @@ def _one_thread(encode: Encode) -> Encode:
     return run
 
 
-def timed(made: dict[str, Encode], texts: list[str]) -> dict[str, list[float]]:
-    """Milliseconds per need for every variant, in rotating order."""
+def timed(made: dict[str, Callable[[str], Any]], texts: Iterable[str]) -> dict[str, list[float]]:
+    """Milliseconds per text for every call (a variant's encoder, a side's query), the order
+    rotating every text (A B C, B C A, ...)."""
     names = list(made)
     times: dict[str, list[float]] = {n: [] for n in names}
     for number, text in enumerate(texts):
         shift = number % len(names)
         for name in names[shift:] + names[:shift]:
             start = time.perf_counter()
-            made[name]([text])
+            made[name](text)
             times[name].append((time.perf_counter() - start) * 1000)
     return times
 
@@ -105,7 +106,8 @@ def measure(count: int) -> dict[str, Any]:
         for model, variants in made.items():
             for encode in variants.values():
                 encode(texts[:8])  # warm-up
-            entry = {"agreement": agreement(variants, texts[:40]), "idle": timed(variants, texts)}
+            alone = {name: (lambda t, e=encode: e([t])) for name, encode in variants.items()}
+            entry = {"agreement": agreement(variants, texts[:40]), "idle": timed(alone, texts)}
             stop = multiprocessing.Event()
             hogs = [
                 multiprocessing.Process(target=busy, args=(stop,))
@@ -114,7 +116,7 @@ def measure(count: int) -> dict[str, Any]:
             for hog in hogs:
                 hog.start()
             try:
-                entry["loaded"] = timed(variants, texts)
+                entry["loaded"] = timed(alone, texts)
             finally:
                 stop.set()
                 for hog in hogs:

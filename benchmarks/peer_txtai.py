@@ -38,6 +38,7 @@ import numpy as np
 from tqdm import tqdm
 
 from benchmarks.docs_page import replace_section
+from benchmarks.encoder_runtime import timed
 from benchmarks.latency_needs import needs as need_bodies
 from benchmarks.latency_report import machine
 from benchmarks.server import FRESH_NEEDS, UNLIMITED, Server, free_port
@@ -111,18 +112,11 @@ def in_process(peer: Any, engine: Any, texts: list[str]) -> dict[str, list[float
 
 
 def alternate(calls: dict[str, Callable[[str], Any]], texts: list[str]) -> dict[str, list[float]]:
-    """Milliseconds of each call per text, the order swapped every text; warm-up first."""
+    """Milliseconds of each call per text, the order rotating every text; warm-up first."""
     for call in calls.values():
         for text in texts[-4:]:
             call(text + " warm-up")
-    times: dict[str, list[float]] = {name: [] for name in calls}
-    names = list(calls)
-    for number, text in enumerate(tqdm(texts, desc="needs")):
-        for name in names if number % 2 == 0 else names[::-1]:
-            start = time.perf_counter()
-            calls[name](text)
-            times[name].append((time.perf_counter() - start) * 1000)
-    return times
+    return timed(calls, tqdm(texts, desc="needs"))
 
 
 def txtai_server(index: Path, scratch: Path) -> tuple[subprocess.Popen, str]:
@@ -173,7 +167,7 @@ def over_http(scratch: Path, engine_data: Path, texts: list[str]) -> dict[str, l
 def txtai_gold_split(data: Path, split: int, ratings: dict[str, dict[str, float]]) -> float:
     """txtai's pair loss on one split: hybrid search of each rated paper over the reviewers'
     texts; a reviewer's score is the mean of their best three texts' scores."""
-    from matcher.evaluation.goldstandard import split_catalogue, submissions
+    from matcher.evaluation.goldstandard import rated_truth, split_catalogue, submissions
     from matcher.evaluation.metrics import pair_loss
     from matcher.index.items import entity_items
     from matcher.schemas import Researcher
@@ -194,12 +188,7 @@ def txtai_gold_split(data: Path, split: int, ratings: dict[str, dict[str, float]
             reviewer = r.id.removeprefix("researcher:ss-")
             best = sorted(by_reviewer.get(reviewer, [0.0]), reverse=True)[:TOP]
             predicted.setdefault(reviewer, {})[paper] = float(np.mean(best))
-    truth = {
-        r: {p: e for p, e in ratings[r].items() if p in predicted.get(r, {})}
-        for r in predicted
-        if r in ratings
-    }
-    return pair_loss(predicted, truth)
+    return pair_loss(predicted, rated_truth(predicted, ratings))
 
 
 def gold(splits: tuple[int, ...], scratch: Path) -> dict[str, float]:

@@ -117,7 +117,7 @@ class Matcher:
         Only new or changed texts are encoded; a failed build changes nothing.
         """
         names = [sources] if isinstance(sources, str) else sources
-        demo_vectors.seed_build(names, self._cache, self.encoder, self.settings)
+        demo_vectors.seed_build(names, self.encoder, self.settings)
         return self.ingest(load_catalogues(names, progress), replace=True, progress=progress)
 
     def ingest(

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from matcher.catalogue.reading import load_catalogues
-from matcher.encoders.cache import CachedEncoder, EmbeddingCache
+from matcher.encoders.cache import CachedEncoder
 from matcher.encoders.hybrid import HybridEncoder
 from matcher.files import atomic_write, write_manifest
 from matcher.index.items import entity_items
@@ -67,8 +67,8 @@ def read(models_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]] | Non
         return None
 
 
-def seed(cache: EmbeddingCache, encoder: CachedEncoder | HybridEncoder, models_dir: Path) -> int:
-    """Put the shipped demo vectors of the encoder's models into the cache; how many rows.
+def seed(encoder: CachedEncoder | HybridEncoder, models_dir: Path) -> int:
+    """Put the shipped demo vectors of the encoder's models into their cache; how many rows.
 
     Nothing is put where the artefact is missing or its packages are not the installed ones.
     """
@@ -78,29 +78,27 @@ def seed(cache: EmbeddingCache, encoder: CachedEncoder | HybridEncoder, models_d
     manifest, arrays = found
     if installed(list(manifest.get("packages", {}))) != manifest.get("packages", {}):
         return 0
+    models = {m.model_id: m for m in document_models(encoder)}
     put = 0
     for number, model_id in enumerate(manifest.get("models", [])):
-        if model_id not in {m.model_id for m in document_models(encoder)}:
+        if model_id not in models:
             continue
         hashes = [str(h) for h in arrays[f"hashes_{number}"]]
         vectors = arrays[f"vectors_{number}"]
-        known = cache.get_many(model_id, hashes)
+        known = models[model_id].cache.get_many(model_id, hashes)
         rows = {h: v for h, v in zip(hashes, vectors, strict=True) if h not in known}
-        cache.put_many(model_id, rows)
+        models[model_id].cache.put_many(model_id, rows)
         put += len(rows)
     return put
 
 
 def seed_build(
-    sources: list[str],
-    cache: EmbeddingCache,
-    encoder: CachedEncoder | HybridEncoder,
-    settings: Settings,
+    sources: list[str], encoder: CachedEncoder | HybridEncoder, settings: Settings
 ) -> int:
     """Seed the cache before a build whose sources include the demo (and the setting allows)."""
     if "demo" not in sources or not settings.encoder.demo_vectors:
         return 0
-    return seed(cache, encoder, settings.models_dir)
+    return seed(encoder, settings.models_dir)
 
 
 def export(encoder: CachedEncoder | HybridEncoder, models_dir: Path) -> dict[str, Any]:

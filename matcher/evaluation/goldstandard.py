@@ -118,16 +118,23 @@ def predictions(parts: Parts, ranking: RankingSettings) -> dict[str, dict[str, f
     return predicted
 
 
+def rated_truth(
+    predicted: dict[str, dict[str, float]], ratings: dict[str, dict[str, float]]
+) -> dict[str, dict[str, float]]:
+    """Each predicted reviewer's ratings of the papers that have a prediction."""
+    return {
+        r: {p: e for p, e in ratings[r].items() if p in predicted.get(r, {})}
+        for r in predicted
+        if r in ratings
+    }
+
+
 def split_metrics(
     parts: Parts, ratings: dict[str, dict[str, float]], ranking: RankingSettings
 ) -> dict[str, float]:
     """Loss and pair accuracies of one split under one ranking configuration."""
     predicted = predictions(parts, ranking)
-    truth = {
-        r: {p: e for p, e in ratings[r].items() if p in predicted.get(r, {})}
-        for r in predicted
-        if r in ratings
-    }
+    truth = rated_truth(predicted, ratings)
     return {
         "loss": pair_loss(predicted, truth),
         "easy_accuracy": pair_accuracy(predicted, truth, "easy"),
