@@ -126,3 +126,48 @@ def test_the_shipped_vectors_are_what_the_installed_models_make() -> None:
         fresh = encoder.encode_documents(sample)
         cosines = np.sum(fresh * arrays[f"vectors_{number}"][rows], axis=1)
         assert cosines.min() >= 0.9999
+
+
+def test_demo_vectors_into_a_folder_that_cannot_be_written_is_refused_before_encoding(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from matcher import cli
+    from matcher.settings import get_settings
+
+    blocked = tmp_path / "models"
+    blocked.write_text("a file where the models folder should be")
+    monkeypatch.setenv("MATCHER_ENCODER__NAME", "fake")
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MATCHER_MODELS_DIR", str(blocked))
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["demo-vectors"]) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert "cannot write the demo's vectors" in err and "Traceback" not in err
+    assert blocked.read_text() == "a file where the models folder should be"
+    assert not (tmp_path / "data").exists()
+
+
+def test_demo_vectors_command_writes_an_artefact_a_build_then_uses(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from matcher import cli
+    from matcher.settings import get_settings
+
+    models = tmp_path / "models"
+    shutil.copytree(SHIPPED, models, ignore=shutil.ignore_patterns(demo_vectors.FOLDER))
+    monkeypatch.setenv("MATCHER_ENCODER__NAME", "fake")
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MATCHER_MODELS_DIR", str(models))
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["demo-vectors"]) == 0
+        assert cli.main(["build", "--catalogue", "demo", "--json"]) == 0
+    finally:
+        get_settings.cache_clear()
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0].startswith("saved version ") and "fake-hashing-256" in out[0]
+    report = json.loads(out[-1])
+    assert report["encoded"] == 0 and report["from_cache"] > 0

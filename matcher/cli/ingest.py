@@ -97,6 +97,12 @@ def cmd_demo_vectors(args: argparse.Namespace) -> int:
     from matcher.engine import Matcher
 
     settings = load_settings(args)
+    target = settings.models_dir / demo_vectors.FOLDER
+    try:  # refused now, not after minutes of encoding
+        target.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=target).close()
+    except OSError as exc:
+        raise CliError(f"cannot write the demo's vectors to {target}: {exc.strerror}") from exc
     with tempfile.TemporaryDirectory(prefix="demo-vectors-") as scratch:
         fresh = settings.model_copy(
             update={
